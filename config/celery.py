@@ -1,0 +1,11 @@
+"""The Celery application. Task policy (retries, attempt cap) lives in integrations.tasking."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("flyt")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.http import HttpResponse
+from django.urls import include, path
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+admin.site.site_header = "Flyt support"
+admin.site.site_title = "Flyt support"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("merchants.urls")),
+    path("", include("synclog.urls")),
+    path("", include("integrations.urls")),
+]

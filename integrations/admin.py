@@ -1,0 +1,67 @@
+from django import forms
+from django.contrib import admin
+
+from integrations.models import Binding, Connection, TaskAttempt, WebhookEvent
+from merchants.admin_mixins import ReadOnlyAdminMixin
+
+
+class ConnectionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Connection
+        # Secrets are not in the form at all: support never sees or edits them.
+        fields = ["merchant", "platform", "name", "external_account_id", "settings", "status", "status_message",
+                  "products_direction", "stock_direction", "orders_direction", "customers_direction",
+                  "sync_interval_minutes", "next_run_at"]
+
+
+@admin.register(Connection)
+class ConnectionAdmin(admin.ModelAdmin):
+    """Support sees a mask of the credentials, never the values; they are replaced by the merchant."""
+
+    form = ConnectionAdminForm
+    list_display = ["name", "merchant", "platform", "status", "external_account_id", "last_run_at", "next_run_at"]
+    list_filter = ["merchant", "platform", "status"]
+    search_fields = ["name", "external_account_id", "merchant__name", "public_id"]
+    readonly_fields = ["public_id", "credentials_masked", "webhook_secret_masked", "created_at", "updated_at",
+                       "last_run_at"]
+    list_select_related = ["merchant"]
+
+    @admin.display(description="Credentials")
+    def credentials_masked(self, obj):
+        return ", ".join(f"{k}: {v}" for k, v in obj.masked_credentials.items()) or "—"
+
+    @admin.display(description="Webhook secret")
+    def webhook_secret_masked(self, obj):
+        from integrations.fields import mask
+
+        return mask(obj.webhook_secret) or "—"
+
+
+@admin.register(Binding)
+class BindingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["connection", "kind", "hub_id", "external_id", "external_parent_id", "last_known_quantity",
+                    "dirty", "merchant"]
+    list_filter = ["merchant", "kind", "dirty"]
+    search_fields = ["external_id", "external_parent_id"]
+    list_select_related = ["connection", "merchant"]
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["received_at", "merchant", "connection", "topic", "delivery_id", "status", "attempts"]
+    list_filter = ["merchant", "status", "connection__platform"]
+    search_fields = ["delivery_id", "topic"]
+    exclude = ["body"]
+    readonly_fields = ["body_text"]
+    list_select_related = ["merchant", "connection"]
+
+    @admin.display(description="Body")
+    def body_text(self, obj):
+        return bytes(obj.body).decode("utf-8", errors="replace")
+
+
+@admin.register(TaskAttempt)
+class TaskAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["task_name", "task_id", "deliveries", "gave_up", "last_seen_at"]
+    list_filter = ["gave_up", "task_name"]
+    search_fields = ["task_id", "task_name"]

@@ -1,0 +1,167 @@
+"""The edge of Flyt: connections to platform accounts, bindings, the webhook inbox."""
+
+import secrets
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+from integrations.fields import EncryptedJSONField, EncryptedTextField, mask
+from integrations.platforms import PLATFORM_CHOICES, PLATFORMS
+from merchants.tenancy import MerchantOwnedModel
+
+
+def _new_webhook_secret():
+    return secrets.token_urlsafe(32)
+
+
+class Direction(models.TextChoices):
+    PULL = "pull", "Pull into Flyt"
+    PUSH = "push", "Push from Flyt"
+    BOTH = "both", "Both ways"
+    OFF = "off", "Off"
+
+
+class Connection(MerchantOwnedModel):
+    """One merchant's link to one account on one platform."""
+
+    class Status(models.TextChoices):
+        INCOMPLETE = "incomplete", "Configuration incomplete"
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        ERROR = "error", "Needs attention"
+        DISCONNECTED = "disconnected", "Disconnected"
+
+    platform = models.CharField(max_length=32, choices=PLATFORM_CHOICES)
+    name = models.CharField(max_length=200)
+    external_account_id = models.CharField(
+        max_length=255, blank=True, help_text="The platform's id of the account, e.g. a store hash"
+    )
+    credentials = EncryptedJSONField(default=dict, blank=True)
+    settings = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.INCOMPLETE)
+    status_message = models.CharField(max_length=500, blank=True, help_text="Why the status is what it is")
+    products_direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.OFF)
+    stock_direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.OFF)
+    orders_direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.OFF)
+    customers_direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.OFF)
+    sync_interval_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Scheduled sync every N minutes; empty for no schedule"
+    )
+    next_run_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    webhook_secret = EncryptedTextField(default=_new_webhook_secret, blank=True)
+    previous_webhook_secret = EncryptedTextField(blank=True, default="")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            # One platform account belongs to one merchant only, and is connected once.
+            models.UniqueConstraint(
+                fields=["platform", "external_account_id"],
+                condition=~Q(external_account_id="") & ~Q(status="disconnected"),
+                name="connection_unique_platform_account",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "next_run_at"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_platform_display()})"
+
+    @property
+    def platform_info(self):
+        return PLATFORMS[self.platform]
+
+    @property
+    def masked_credentials(self):
+        return {key: mask(value) for key, value in (self.credentials or {}).items()}
+
+
+class Binding(MerchantOwnedModel):
+    """A hub object and its counterpart on one connection's platform."""
+
+    class Kind(models.TextChoices):
+        PRODUCT = "product", "Product"
+        VARIANT = "variant", "Variant"
+        CATEGORY = "category", "Category"
+        IMAGE = "image", "Image"
+        LOCATION = "location", "Location"
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="bindings")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    hub_id = models.BigIntegerField(help_text="Primary key of the hub object of this kind")
+    external_id = models.CharField(max_length=255)
+    external_parent_id = models.CharField(max_length=255, blank=True)
+    last_pushed_hash = models.CharField(max_length=64, blank=True)
+    last_known_quantity = models.IntegerField(null=True, blank=True)
+    dirty = models.BooleanField(default=False, help_text="The hub changed since the last push")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "kind", "external_id"], name="binding_unique_external"),
+            models.UniqueConstraint(fields=["connection", "kind", "hub_id"], name="binding_unique_hub"),
+        ]
+        indexes = [models.Index(fields=["connection", "kind", "dirty"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.hub_id} ↔ {self.external_id}"
+
+
+class WebhookEvent(MerchantOwnedModel):
+    """The inbox: a platform's delivery, stored before we answer 2xx, processed by a task."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PROCESSING = "processing", "Processing"
+        DONE = "done", "Done"
+        IGNORED = "ignored", "Ignored"
+        FAILED = "failed", "Failed"
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="webhook_events")
+    delivery_id = models.CharField(max_length=255)
+    topic = models.CharField(max_length=255)
+    headers = models.JSONField(default=dict, blank=True, help_text="Selected headers only; no secrets")
+    body = models.BinaryField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "delivery_id"], name="webhookevent_unique_delivery"),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.topic} {self.delivery_id}"
+
+
+class TaskAttempt(models.Model):
+    """How many times one task message has been delivered: the cap that breaks poison loops.
+
+    Celery re-queues a late-acked message when its worker dies; without a count kept outside the
+    message, a message that kills its worker would be delivered forever.
+    """
+
+    task_id = models.CharField(max_length=255, unique=True)
+    task_name = models.CharField(max_length=255)
+    deliveries = models.PositiveIntegerField(default=0)
+    gave_up = models.BooleanField(default=False)
+    last_error = models.TextField(blank=True)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+
+    def __str__(self):
+        return f"{self.task_name} {self.task_id} ×{self.deliveries}"

@@ -1,0 +1,180 @@
+"""Connections: create, configure, activate, pause, disconnect, ask for a sync."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from integrations.models import Connection, Direction
+from integrations.platforms import PLATFORMS, SettingsInvalid, validate_settings
+from merchants.tenancy import scoped
+
+
+class ConnectionProblem(Exception):
+    """A connection change that cannot be made; the message is for people."""
+
+_DIRECTION_FIELDS = ("products_direction", "stock_direction", "orders_direction", "customers_direction")
+
+
+def _check_owner(merchant, connection):
+    if connection.merchant_id != merchant.pk:
+        raise ConnectionProblem("That connection belongs to another shop.")
+
+
+def _check_account_free(*, merchant, platform, external_account_id, exclude_pk=None):
+    if not external_account_id:
+        return
+    taken = Connection.objects.filter(platform=platform, external_account_id=external_account_id).exclude(
+        status=Connection.Status.DISCONNECTED
+    )
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    owner = taken.values_list("merchant_id", flat=True).first()
+    if owner is None:
+        return
+    label = PLATFORMS[platform].label
+    if owner == merchant.pk:
+        raise ConnectionProblem(
+            f"This {label} account is already connected to your shop. Use the existing connection, or disconnect "
+            "it first."
+        )
+    raise ConnectionProblem(
+        f"This {label} account is connected to another Flyt shop. An account can belong to one shop only; "
+        "disconnect it there first, or contact support."
+    )
+
+
+@transaction.atomic
+def connection_create(*, merchant, platform, name, credentials=None, settings=None, external_account_id="",
+                      sync_interval_minutes=None, **directions):
+    if platform not in PLATFORMS:
+        raise ConnectionProblem(f"Flyt does not connect to {platform!r}.")
+    unknown = set(directions) - set(_DIRECTION_FIELDS)
+    if unknown:
+        raise ConnectionProblem(f"Unknown settings: {', '.join(sorted(unknown))}.")
+    try:
+        validate_settings(platform, settings or {})
+    except SettingsInvalid as exc:
+        raise ConnectionProblem(str(exc)) from exc
+    _check_account_free(merchant=merchant, platform=platform, external_account_id=external_account_id)
+    connection = Connection(merchant=merchant, platform=platform, name=name.strip() or PLATFORMS[platform].label,
+                            credentials=credentials or {}, settings=settings or {},
+                            external_account_id=external_account_id, sync_interval_minutes=sync_interval_minutes,
+                            **directions)
+    connection.full_clean(exclude=["merchant", "credentials", "webhook_secret", "previous_webhook_secret"])
+    try:
+        with transaction.atomic():
+            connection.save()
+    except IntegrityError as exc:  # lost a race for the same account
+        raise ConnectionProblem(f"This {PLATFORMS[platform].label} account is already connected.") from exc
+    return connection
+
+
+@transaction.atomic
+def connection_update(*, merchant, connection, settings=None, name=None, external_account_id=None,
+                      sync_interval_minutes=None, **directions):
+    _check_owner(merchant, connection)
+    unknown = set(directions) - set(_DIRECTION_FIELDS)
+    if unknown:
+        raise ConnectionProblem(f"Unknown settings: {', '.join(sorted(unknown))}.")
+    if settings is not None:
+        try:
+            connection.settings = validate_settings(connection.platform, settings)
+        except SettingsInvalid as exc:
+            raise ConnectionProblem(str(exc)) from exc
+    if external_account_id is not None and external_account_id != connection.external_account_id:
+        _check_account_free(merchant=merchant, platform=connection.platform,
+                            external_account_id=external_account_id, exclude_pk=connection.pk)
+        connection.external_account_id = external_account_id
+    if name is not None:
+        connection.name = name.strip() or connection.name
+    if sync_interval_minutes is not None:
+        connection.sync_interval_minutes = sync_interval_minutes or None
+    for field, value in directions.items():
+        if value not in Direction.values:
+            raise ConnectionProblem(f"{value!r} is not a direction.")
+        setattr(connection, field, value)
+    connection.save()
+    return connection
+
+
+def connection_set_credentials(*, merchant, connection, credentials):
+    """Replace the stored credentials. They are encrypted at rest and never shown again."""
+    _check_owner(merchant, connection)
+    missing = [f for f in PLATFORMS[connection.platform].credential_fields if not credentials.get(f)]
+    if missing and not connection.settings.get("sandbox"):
+        raise ConnectionProblem(f"Enter {', '.join(missing)} to connect {PLATFORMS[connection.platform].label}.")
+    connection.credentials = dict(credentials)
+    connection.save(update_fields=["credentials", "updated_at"])
+    return connection
+
+
+def connection_activate(*, merchant, connection, now=None):
+    _check_owner(merchant, connection)
+    now = now or timezone.now()
+    connection.status = Connection.Status.ACTIVE
+    connection.status_message = ""
+    connection.next_run_at = now if connection.sync_interval_minutes else None
+    connection.save(update_fields=["status", "status_message", "next_run_at", "updated_at"])
+    return connection
+
+
+def connection_pause(*, merchant, connection):
+    _check_owner(merchant, connection)
+    connection.status = Connection.Status.PAUSED
+    connection.save(update_fields=["status", "updated_at"])
+    return connection
+
+
+def connection_mark_error(*, merchant, connection, message):
+    """Put the connection in 'needs attention' with a message that says what to do."""
+    _check_owner(merchant, connection)
+    connection.status = Connection.Status.ERROR
+    connection.status_message = message[:500]
+    connection.save(update_fields=["status", "status_message", "updated_at"])
+    return connection
+
+
+@transaction.atomic
+def connection_disconnect(*, merchant, connection):
+    """Stop syncing and forget the credentials; the sync log stays."""
+    _check_owner(merchant, connection)
+    connection.status = Connection.Status.DISCONNECTED
+    connection.credentials = {}
+    connection.previous_webhook_secret = ""
+    connection.next_run_at = None
+    connection.save()
+    return connection
+
+
+def connection_rotate_webhook_secret(*, merchant, connection):
+    """A new webhook secret; the previous one is still accepted until the next rotation."""
+    _check_owner(merchant, connection)
+    from integrations.models import _new_webhook_secret
+
+    connection.previous_webhook_secret = connection.webhook_secret
+    connection.webhook_secret = _new_webhook_secret()
+    connection.save(update_fields=["webhook_secret", "previous_webhook_secret", "updated_at"])
+    return connection
+
+
+def connection_request_sync(*, merchant, connection, trigger="manual", full=False):
+    """Ask for a sync now ("Sync now"); it runs in a worker once this transaction commits."""
+    _check_owner(merchant, connection)
+    if connection.status not in (Connection.Status.ACTIVE, Connection.Status.ERROR):
+        raise ConnectionProblem(
+            f"{connection.name} is {connection.get_status_display().lower()}: finish or resume it before syncing."
+        )
+    from integrations.tasks import connection_sync_task
+
+    transaction.on_commit(lambda: connection_sync_task.delay(connection.pk, trigger, full))
+
+
+def connection_record_run(*, merchant, connection, now=None):
+    """Note that a sync pass ran; the next scheduled one was set when the dispatcher claimed it."""
+    _check_owner(merchant, connection)
+    connection.last_run_at = now or timezone.now()
+    connection.save(update_fields=["last_run_at", "updated_at"])
+    return connection
+
+
+def connection_list_active(*, merchant):
+    return scoped(Connection, merchant=merchant).filter(status=Connection.Status.ACTIVE)

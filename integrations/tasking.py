@@ -1,0 +1,99 @@
+"""One retry policy for every Celery task.
+
+``flyt_task`` makes a function a Celery task that is acknowledged late and re-queued if its
+worker dies, counts its deliveries in the database (``TaskAttempt``) and gives up for good past
+``TASK_MAX_DELIVERIES`` — so a message that kills its worker cannot loop — and retries
+retryable failures with exponential backoff and full jitter, waiting at least as long as a
+platform asked (``retry_after``).
+"""
+
+import logging
+import random
+from functools import wraps
+
+from celery import shared_task
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import F
+
+from integrations.errors import ConnectorError
+
+logger = logging.getLogger("flyt.tasks")
+
+BACKOFF_BASE_S = 2
+BACKOFF_CAP_S = 600  # far below the broker's visibility timeout
+
+
+def retry_countdown(*, retries, retry_after=None, base=BACKOFF_BASE_S, cap=BACKOFF_CAP_S):
+    """Seconds to wait before retry number ``retries + 1``: full jitter, never below retry_after."""
+    wait = random.uniform(0, min(cap, base * (2**retries)))
+    if retry_after:
+        wait = max(wait, float(retry_after))
+    return min(wait, cap)
+
+
+def _retryable(exc):
+    if isinstance(exc, ConnectorError):
+        return exc.retryable
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def _count_delivery(task_id, task_name):
+    """Count this delivery; False when the message has been delivered too often already."""
+    from integrations.models import TaskAttempt
+
+    with transaction.atomic():
+        attempt, _ = TaskAttempt.objects.get_or_create(task_id=task_id, defaults={"task_name": task_name})
+        TaskAttempt.objects.filter(pk=attempt.pk).update(deliveries=F("deliveries") + 1)
+        attempt.refresh_from_db()
+        if attempt.gave_up:
+            return False
+        if attempt.deliveries > settings.TASK_MAX_DELIVERIES:
+            TaskAttempt.objects.filter(pk=attempt.pk).update(gave_up=True)
+            logger.error("task %s id=%s given up after %s deliveries", task_name, task_id, attempt.deliveries - 1)
+            return False
+    return True
+
+
+def _finish(task_id, *, error=None, gave_up=False):
+    from integrations.models import TaskAttempt
+
+    if error is None:
+        TaskAttempt.objects.filter(task_id=task_id).delete()
+    else:
+        TaskAttempt.objects.filter(task_id=task_id).update(last_error=error[:2000], gave_up=gave_up)
+
+
+def flyt_task(*, queue="default", max_retries=5, **options):
+    """Decorate a function taking ids only; it becomes a task on ``queue`` with the house policy."""
+
+    def decorator(func):
+        name = f"{func.__module__}.{func.__name__}"
+
+        @shared_task(bind=True, name=name, queue=queue, acks_late=True, reject_on_worker_lost=True,
+                     max_retries=max_retries, **options)
+        @wraps(func)
+        def task(self, *args, **kwargs):
+            task_id = self.request.id
+            if not _count_delivery(task_id, name):
+                return None
+            try:
+                result = func(*args, **kwargs)
+            except Exception as exc:
+                description = f"{type(exc).__name__}: {exc}"
+                if _retryable(exc) and self.request.retries < max_retries:
+                    countdown = retry_countdown(retries=self.request.retries,
+                                                retry_after=getattr(exc, "retry_after", None))
+                    logger.warning("task %s id=%s retry %s in %.1fs: %s", name, task_id, self.request.retries + 1,
+                                   countdown, description)
+                    _finish(task_id, error=description)
+                    raise self.retry(exc=exc, countdown=countdown) from exc
+                logger.exception("task %s id=%s failed for good", name, task_id)
+                _finish(task_id, error=description, gave_up=True)
+                raise
+            _finish(task_id)
+            return result
+
+        return task
+
+    return decorator

@@ -1,0 +1,30 @@
+"""Thin tasks: ids in, one service call, the shared retry policy from ``flyt_task``."""
+
+from integrations.tasking import flyt_task
+
+
+@flyt_task(queue="default", max_retries=0)
+def connections_dispatch_due_task():
+    from integrations.services.dispatch import connections_claim_due
+
+    return len(connections_claim_due())
+
+
+@flyt_task(queue="sync")
+def connection_sync_task(connection_id, trigger="schedule", full=False):
+    from integrations.models import Connection
+    from integrations.services.sync import connection_sync
+
+    connection = Connection.objects.select_related("merchant").filter(pk=connection_id).first()
+    if connection is None or connection.status not in (Connection.Status.ACTIVE, Connection.Status.ERROR):
+        return None
+    run = connection_sync(merchant=connection.merchant, connection=connection, trigger=trigger, full=full)
+    return run.pk
+
+
+@flyt_task(queue="default", max_retries=0)
+def synclog_prune_task():
+    from merchants.models import Merchant
+    from synclog.services import sync_runs_prune
+
+    return sum(sync_runs_prune(merchant=merchant) for merchant in Merchant.objects.all())

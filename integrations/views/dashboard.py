@@ -1,0 +1,33 @@
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from integrations.selectors import connection_get, connection_list
+from integrations.services.connections import ConnectionProblem, connection_request_sync
+from merchants.decorators import merchant_required
+from synclog.selectors import sync_run_list
+
+
+@merchant_required
+def dashboard(request):
+    return render(request, "integrations/dashboard.html", {"connections": connection_list(merchant=request.merchant)})
+
+
+@merchant_required
+def connection_detail(request, connection_id):
+    connection = connection_get(merchant=request.merchant, connection_id=connection_id)
+    runs = sync_run_list(merchant=request.merchant, connection=connection)[:20]
+    return render(request, "integrations/connection_detail.html", {"connection": connection, "runs": runs})
+
+
+@merchant_required
+@require_POST
+def connection_sync_now(request, connection_id):
+    connection = connection_get(merchant=request.merchant, connection_id=connection_id)
+    try:
+        connection_request_sync(merchant=request.merchant, connection=connection, trigger="manual")
+    except ConnectionProblem as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Sync of {connection.name} started. The sync log shows its progress.")
+    return redirect("connection-detail", connection_id=connection.pk)

@@ -1,0 +1,18 @@
+from django.db.models import Sum
+
+from inventory.models import StockLevel, StockMovement
+from merchants.tenancy import scoped
+
+
+def stock_quantity(*, merchant, variant, location=None):
+    levels = scoped(StockLevel, merchant=merchant).filter(variant=variant)
+    if location is not None:
+        levels = levels.filter(location=location)
+    return levels.aggregate(total=Sum("quantity"))["total"] or 0
+
+
+def stock_movement_list(*, merchant, variant=None):
+    movements = scoped(StockMovement, merchant=merchant).select_related("variant", "location")
+    if variant is not None:
+        movements = movements.filter(variant=variant)
+    return movements
