@@ -2,7 +2,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import close_old_connections, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from integrations.models import Connection
@@ -56,7 +56,7 @@ def test_two_concurrent_dispatchers_claim_each_due_connection_exactly_once(monke
                 first_holds_locks.set()
                 second_done.wait(timeout=30)
         finally:
-            close_old_connections()
+            connections.close_all()
 
     def second():
         try:
@@ -64,7 +64,7 @@ def test_two_concurrent_dispatchers_claim_each_due_connection_exactly_once(monke
             claims["second"] = connections_claim_due(now=now)
         finally:
             second_done.set()
-            close_old_connections()
+            connections.close_all()
 
     threads = [threading.Thread(target=first), threading.Thread(target=second)]
     for thread in threads:
@@ -92,7 +92,7 @@ def test_many_dispatchers_racing_never_double_claim(monkeypatch):
             while batch := connections_claim_due(now=now, limit=5):
                 results.extend(batch)
         finally:
-            close_old_connections()
+            connections.close_all()
 
     threads = [threading.Thread(target=run) for _ in range(4)]
     for thread in threads:

@@ -1,7 +1,7 @@
 import threading
 
 import pytest
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import IntegrityError, connections, transaction
 
 from inventory.models import StockLevel, StockMovement
 from inventory.selectors import stock_quantity
@@ -127,7 +127,7 @@ def test_concurrent_sales_on_one_variant_lose_no_update():
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
-            close_old_connections()
+            connections.close_all()
 
     threads = [threading.Thread(target=sell, args=(w,)) for w in range(workers)]
     for thread in threads:
