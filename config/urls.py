@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
@@ -17,3 +18,8 @@ urlpatterns = [
     path("", include("synclog.urls")),
     path("", include("integrations.urls")),
 ]
+
+if settings.SANDBOX_ENABLED:
+    from integrations.sandbox.views import sandbox_view
+
+    urlpatterns += [path("sandbox/<str:platform>/<path:path>", sandbox_view, name="sandbox")]

@@ -21,3 +21,14 @@ class ConnectorError(Exception):
     def __repr__(self):
         return (f"ConnectorError({self.message!r}, retryable={self.retryable}, retry_after={self.retry_after}, "
                 f"status={self.status}, platform={self.platform!r})")
+
+
+class WebhookRejected(Exception):
+    """A webhook delivery that must not be accepted (forged, stale, unsigned, malformed).
+
+    ``reason`` is short and safe to log and to answer with; it never contains a secret.
+    """
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason

@@ -12,6 +12,11 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=False)
+# Where the sandboxes are served (used in the credentials `sandbox seed` prints) and the hosts a
+# platform client may reach besides the platforms' own — only while the sandboxes are enabled.
+SANDBOX_BASE_URL = env.str("SANDBOX_BASE_URL", default="http://127.0.0.1:8000/sandbox")
+SANDBOX_HOSTS = env.list("SANDBOX_HOSTS", default=["127.0.0.1", "localhost", "testserver", "sandbox.flyt.test"])
+SANDBOX_STATE_DIR = env.str("SANDBOX_STATE_DIR", default=str(BASE_DIR / "var" / "sandbox"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

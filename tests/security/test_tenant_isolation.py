@@ -37,6 +37,7 @@ PUBLIC = {
     "login": "the login page itself (tests/web/test_shell.py)",
     "logout": "logging out needs no merchant (tests/web/test_shell.py)",
     "healthz": "load balancer health check, returns no data",
+    "sandbox": "fake platforms for the demo and tests, no merchant data; off in production (tests/*/sandbox)",
 }
 
 
