@@ -103,8 +103,8 @@ class PlatformClient:
     def auth_headers(self) -> dict:
         return {}
 
-    def refresh_auth(self) -> bool:
-        """Get a new token after a 401; True when a retry can succeed."""
+    def refresh_auth(self, response=None) -> bool:
+        """Get a new token after the 401 ``response``; True when a retry can succeed."""
         return False
 
     def observe(self, response: httpx.Response) -> None:
@@ -176,9 +176,11 @@ class PlatformClient:
                                          retry_after=wait, status=429, platform=self.platform)
                 if response.status_code in RETRYABLE_STATUSES:
                     last_problem = f"{label} had a temporary problem (HTTP {response.status_code})"
-                elif response.status_code == 401 and not refreshed and self.refresh_auth():
+                elif response.status_code == 401 and not refreshed and self.refresh_auth(response):
                     refreshed = True
                     continue
+                elif response.status_code == 304:  # "not modified" answers a conditional read
+                    return response
                 elif 300 <= response.status_code < 400:
                     raise ConnectorError(f"{label} answered with a redirect, which Flyt does not follow.",
                                          retryable=False, status=response.status_code, platform=self.platform)

@@ -1,0 +1,1 @@
+"""Rackbeat (Danish inventory/ERP) connector: client, mapping, webhooks, sandbox."""

@@ -1,0 +1,62 @@
+"""The Rackbeat sandbox: a fake of ``https://app.rackbeat.com/api`` served under /sandbox/rackbeat.
+
+See ``base`` (auth, throttling, envelopes, webhooks out), ``catalog`` (groups, products, custom
+fields, locations, stock) and ``documents`` (adjustments, movements, orders, webhook subscriptions)
+for what is evidenced and what is assumed. Rackbeat has no documented variant model: each sellable
+variant is its own product number (reference §3.7), which is how ``seed`` stores variants.
+"""
+
+from .base import DEFAULTS
+from .documents import DocumentRoutes
+
+__all__ = ["DEFAULTS", "RackbeatSandbox"]
+
+
+class RackbeatSandbox(DocumentRoutes):
+    def seed(self, account_key, products) -> None:
+        with self.lock:
+            account = self.account(account_key)
+            location = self.default_location(account)["number"]
+            for seed in products:
+                for variant in seed.variants:
+                    suffix = " / ".join(variant.options.values())
+                    self.add_product(account, {
+                        "number": variant.sku, "name": f"{seed.name} - {suffix}" if suffix else seed.name,
+                        "group": 1, "description": seed.description, "barcode": variant.barcode,
+                        "sales_price": variant.price_minor / 100, "cost_price": variant.cost_minor / 100,
+                        "recommended_cost_price": variant.cost_minor / 100,
+                        "picture_url": seed.images[0] if seed.images else None})
+                    if variant.stock:
+                        self.move_stock(account, variant.sku, location, quantity=float(variant.stock), emit=False)
+
+    # --- merchant activity: changes state and sends the webhooks Rackbeat would send ------------------
+    def admin_update_product(self, account_key, number, **fields):
+        with self.lock:
+            account = self.account(account_key)
+            product, changed, old = self.change_product(account, number, fields)
+            if changed:
+                self.emit(account, "product.updated", key=product["number"], old_key=old, changed=changed,
+                          data={"updated_at": product["updated_at"]})
+            return product
+
+    def admin_adjust_stock(self, account_key, number, delta, location=None):
+        """A booked inventory adjustment made in Rackbeat's UI."""
+        with self.lock:
+            account = self.account(account_key)
+            self.move_stock(account, number, location or self.default_location(account)["number"],
+                            quantity=float(delta))
+            return account["products"][number]
+
+    def sell(self, account_key, number, qty, location=None):
+        """An order booked and shipped in Rackbeat (e.g. a Shopbox sale arriving through Rackbeat's app)."""
+        with self.lock:
+            account = self.account(account_key)
+            loc = location or self.default_location(account)["number"]
+            lines = [{"item": {"number": number, "name": account["products"][number]["name"]},
+                      "location": {"number": str(loc)}, "quantity": float(qty)}]
+            order = self.add_order(account, lines)
+            self.book(account, order)
+            return self.ship(account, order)
+
+    def stock_of(self, account_key, number) -> float:
+        return self.account(account_key)["products"][number]["stock_quantity"]

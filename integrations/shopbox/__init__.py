@@ -1,0 +1,1 @@
+"""Shopbox (Danish/Norwegian POS) connector: client, mapping, polling, sandbox. Shopbox is polled."""

@@ -1,0 +1,158 @@
+"""Shopbox JSON <-> hub DTOs. Pure functions.
+
+Shopbox's field-level bodies are not publicly documented (reference §2.2); the field names used
+here are the sandbox's assumptions, collected in ``PRODUCT_KEYS`` / ``VARIANT_KEYS`` so one place
+changes when real traffic is recorded. Money is assumed to be decimal major units (strings like
+``"249.00"``); ``MONEY_IN_MINOR_UNITS`` switches to integer minor units if Shopbox turns out to use
+them (one third-party script guesses minor units for baskets).
+"""
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from integrations.dto import (
+    ExternalImage,
+    ExternalOrder,
+    ExternalOrderLine,
+    ExternalProduct,
+    ExternalStockLevel,
+    ExternalVariant,
+)
+
+MONEY_IN_MINOR_UNITS = False
+PRODUCT_KEYS = {"title": "name", "description": "description", "sku": "sku", "barcode": "barcode",
+                "price": "price", "cost_price": "cost_price", "active": "active", "categories": "tags"}
+VARIANT_KEYS = {"sku": "sku", "barcode": "barcode", "price": "price", "cost_price": "cost_price",
+                "options": "options", "name": "name"}
+_CENT = Decimal("0.01")
+
+
+def money_in(value) -> Decimal | None:
+    """A Shopbox amount as Decimal major units."""
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    if MONEY_IN_MINOR_UNITS:
+        amount = amount / 100
+    return amount.quantize(_CENT)
+
+
+def money_out(amount):
+    """A hub Decimal as Shopbox expects it."""
+    if amount is None:
+        return None
+    amount = Decimal(amount)
+    if MONEY_IN_MINOR_UNITS:
+        return int((amount * 100).to_integral_value())
+    return f"{amount.quantize(_CENT)}"
+
+
+def parse_time(value) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def variant_to_external(variant: dict, *, product: dict) -> ExternalVariant:
+    k = VARIANT_KEYS
+    return ExternalVariant(
+        external_id=str(variant["id"]),
+        sku=variant.get(k["sku"]) or "",
+        barcode=variant.get(k["barcode"]) or "",
+        price=money_in(variant.get(k["price"]) if variant.get(k["price"]) is not None else product.get("price")),
+        cost_price=money_in(variant.get(k["cost_price"])),
+        option_values=dict(variant.get(k["options"]) or {}),
+        external_parent_id=str(product["id"]),
+    )
+
+
+def product_to_external(product: dict, *, currency: str | None = None) -> ExternalProduct:
+    k = PRODUCT_KEYS
+    variants = [variant_to_external(v, product=product) for v in product.get("variants") or []]
+    option_names = []
+    for variant in variants:
+        for name in variant.option_values:
+            if name not in option_names:
+                option_names.append(name)
+    options = [{"name": name, "values": list(dict.fromkeys(v.option_values[name] for v in variants
+                                                            if name in v.option_values))}
+               for name in option_names]
+    images = [ExternalImage(url=img["url"], position=img.get("position", n), external_id=str(img.get("id", "")))
+              for n, img in enumerate(product.get("images") or []) if img.get("url")]
+    return ExternalProduct(
+        external_id=str(product["id"]),
+        title=product.get(k["title"]) or "",
+        description=product.get(k["description"]) or "",
+        status="active" if product.get(k["active"], True) else "archived",
+        options=options,
+        categories=list(product.get(k["categories"]) or []),
+        images=images,
+        variants=variants,
+        currency=currency,
+        updated_at=parse_time(product.get("updated_at")),
+        extra={"uid": product.get("uid", ""), "sku": product.get(k["sku"], ""),
+               "variance_type_ids": list(product.get("variance_type_ids") or [])},
+    )
+
+
+def product_from_external(product: ExternalProduct, *, shopbox_id=None) -> dict:
+    """The body of one ``create-or-update`` item; ``shopbox_id`` updates instead of creating."""
+    k, vk = PRODUCT_KEYS, VARIANT_KEYS
+    first = product.variants[0] if product.variants else None
+    body = {
+        k["title"]: product.title,
+        k["description"]: product.description,
+        k["active"]: product.status == "active",
+        k["sku"]: product.extra.get("sku") or (first.sku if first and len(product.variants) == 1 else ""),
+        k["price"]: money_out(first.price) if first else None,
+        "images": [img.url for img in sorted(product.images, key=lambda i: i.position)],
+        "variants": [],
+    }
+    if product.categories:
+        body[k["categories"]] = [str(c) for c in product.categories]
+    if shopbox_id is not None:
+        body["id"] = int(shopbox_id)
+    for variant in product.variants:
+        item = {vk["sku"]: variant.sku, vk["barcode"]: variant.barcode, vk["price"]: money_out(variant.price),
+                vk["options"]: dict(variant.option_values),
+                vk["name"]: " / ".join(variant.option_values.values()) or product.title}
+        if variant.cost_price is not None:
+            item[vk["cost_price"]] = money_out(variant.cost_price)
+        if variant.external_id:
+            item["id"] = int(variant.external_id) if str(variant.external_id).isdigit() else variant.external_id
+        body["variants"].append(item)
+    return body
+
+
+def inventory_to_stock(record: dict) -> ExternalStockLevel:
+    return ExternalStockLevel(external_variant_id=str(record["variant_id"]), quantity=int(record["quantity"]),
+                              external_location_id=str(record["branch_id"]),
+                              external_product_id=str(record.get("product_id", "")))
+
+
+def stock_to_inventory(level: ExternalStockLevel) -> dict:
+    return {"variant_id": int(level.external_variant_id), "branch_id": int(level.external_location_id),
+            "quantity": int(level.quantity)}
+
+
+def basket_to_order(basket: dict) -> ExternalOrder:
+    lines = [ExternalOrderLine(external_id=str(line["id"]), quantity=int(line["quantity"]), sku=line.get("sku") or "",
+                               external_variant_id=str(line.get("variant_id") or ""),
+                               external_product_id=str(line.get("product_id") or ""),
+                               unit_price=money_in(line.get("unit_price")))
+             for line in basket.get("lines") or []]
+    return ExternalOrder(
+        external_id=str(basket["uid"]),
+        status="cancelled" if basket.get("canceled") else "completed",
+        currency=basket.get("currency") or "",
+        total=money_in(basket.get("total")),
+        lines=lines,
+        created_at=parse_time(basket.get("created_at")),
+        external_location_id=str(basket.get("branch_id") or ""),
+    )

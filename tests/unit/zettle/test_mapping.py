@@ -1,0 +1,92 @@
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from integrations.dto import ExternalStockLevel
+from integrations.zettle import mapping
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "zettle"
+
+
+def _fixture(name):
+    return json.loads((FIXTURES / name).read_text())
+
+
+def test_product_from_zettle_converts_minor_units_options_and_images():
+    product = mapping.product_from_zettle(_fixture("products__create_two_variants.json")["request"])
+    assert product.title == "Wool beanie" and product.currency == "SEK"
+    assert product.options == [{"name": "Colour", "values": ["Black", "Grey"]}]
+    assert product.categories == ["Hats"]
+    assert [(v.sku, v.price, v.cost_price, v.option_values) for v in product.variants] == [
+        ("BEANIE-BLK", Decimal("249.00"), Decimal("90.00"), {"Colour": "Black"}),
+        ("BEANIE-GRY", Decimal("249.00"), Decimal("90.00"), {"Colour": "Grey"}),
+    ]
+    assert product.variants[0].external_parent_id == "9a0c1e10-0a0a-11ef-8000-00000000a001"
+    assert [(i.url, i.external_id) for i in product.images] == [
+        ("https://image.izettle.com/productimage/o/EXAMPLEKEY.jpeg", "EXAMPLEKEY.jpeg")]
+    assert product.extra["vatPercentage"] == "25"
+
+
+def test_product_round_trip_keeps_uuids_prices_and_options():
+    source = _fixture("products__create_two_variants.json")["request"]
+    body = mapping.product_to_zettle(mapping.product_from_zettle(source), currency="SEK")
+    assert body["uuid"] == source["uuid"] and body["vatPercentage"] == "25"
+    assert [(v["uuid"], v["price"], v["costPrice"], v["options"]) for v in body["variants"]] == [
+        (v["uuid"], v["price"], v["costPrice"], v["options"]) for v in source["variants"]]
+    assert body["variantOptionDefinitions"] == source["variantOptionDefinitions"]
+    assert body["imageLookupKeys"] == ["EXAMPLEKEY.jpeg"]
+
+
+def test_new_variants_get_version_one_uuids():
+    product = mapping.product_from_zettle({"uuid": "p", "name": "x", "variants": []})
+    product.variants.append(mapping.variant_from_zettle({"uuid": ""}, product_uuid="p"))
+    body = mapping.product_to_zettle(product, currency="NOK")
+    assert body["variants"][0]["uuid"][14] == "1"  # the UUID version digit
+
+
+def test_money_and_quantities():
+    assert mapping.money_from_minor(24900, "SEK") == Decimal("249.00")
+    assert mapping.money_to_minor(Decimal("249.005"), "SEK") == 24901
+    assert mapping.money_to_minor("19.99", "EUR") == 1999
+    assert mapping.money_from_minor(None) is None
+    assert [mapping.parse_quantity(q) for q in ("12", "-1", "1.000", 7, None)] == [12, -1, 1, 7, 0]
+
+
+def test_purchases_map_to_orders_with_refunds_negative():
+    refund, sale = (mapping.order_from_purchase(p) for p in _fixture("purchases__sale_and_refund.json")["purchases"])
+    assert (sale.status, sale.total, sale.currency, len(sale.lines)) == ("refunded", Decimal("498.00"), "SEK", 2)
+    assert sale.lines[0].quantity == 1 and sale.lines[0].unit_price == Decimal("249.00")
+    assert (refund.status, refund.total, refund.lines[0].quantity) == ("refund", Decimal("-249.00"), -1)
+    assert refund.lines[0].sku == "BEANIE-GRY" and refund.created_at.year == 2024
+
+
+def test_movements_compute_the_difference_with_positive_changes():
+    fixture = _fixture("inventory__bulk_start_tracking.json")
+    locations = fixture["locations"]
+    assert mapping.movement(product_uuid="p", variant_uuid="v", current=3, target=3, locations=locations) is None
+    up = mapping.movement(product_uuid="p", variant_uuid="v", current=0, target=12, locations=locations)
+    assert (up["fromLocationUuid"], up["toLocationUuid"], up["change"]) == (
+        locations["SUPPLIER"], locations["STORE"], 12)
+    down = mapping.movement(product_uuid="p", variant_uuid="v", current=10, target=4, locations=locations)
+    assert (down["fromLocationUuid"], down["toLocationUuid"], down["change"]) == (
+        locations["STORE"], locations["BIN"], 6)
+
+
+def test_stock_product_changes_reproduce_the_bulk_example():
+    fixture = _fixture("inventory__bulk_start_tracking.json")
+    request = fixture["request"]["productChanges"][0]
+    levels = [ExternalStockLevel(external_variant_id=v["variantUuid"], quantity=v["change"],
+                                 external_product_id=request["productUuid"]) for v in request["variantChanges"]]
+    changes = mapping.stock_product_changes(levels=levels, current={}, tracked=set(), locations=fixture["locations"])
+    assert changes == fixture["request"]["productChanges"]
+    # already tracked and already right: nothing to send
+    levels_same = [ExternalStockLevel(external_variant_id="v", quantity=5, external_product_id="p")]
+    assert mapping.stock_product_changes(levels=levels_same, current={"v": 5}, tracked={"p"},
+                                         locations=fixture["locations"]) == []
+
+
+def test_times_in_every_zettle_form():
+    assert mapping.parse_time("2024-05-02T10:15:30.140+0000").isoformat() == "2024-05-02T10:15:30.140000+00:00"
+    assert mapping.parse_time("2024-05-02T10:15:30.155Z").microsecond == 155000
+    assert mapping.parse_time(1714644930155).year == 2024
+    assert mapping.format_time(0) == "1970-01-01T00:00:00.000+0000"
