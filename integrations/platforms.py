@@ -38,7 +38,8 @@ PLATFORMS = {
     "bigcommerce": Platform(
         key="bigcommerce",
         label="BigCommerce",
-        credential_fields=("access_token",),
+        # access_token for the API; client_secret is the app's, which signs webhook deliveries
+        credential_fields=("access_token", "client_secret"),
         settings_schema=_schema({"store_hash": {"type": "string", "pattern": "^[a-z0-9]{1,32}$"}}, ["store_hash"]),
         account_hint="store hash",
         resources=("products", "stock", "orders", "customers"),

@@ -1,0 +1,1 @@
+"""BigCommerce: client, mapping, webhooks and the sandbox that speaks BigCommerce's wire format."""
