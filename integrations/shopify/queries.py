@@ -1,0 +1,161 @@
+"""The GraphQL documents the Shopify client sends (Admin API 2026-01)."""
+
+PRODUCT_FIELDS = """
+  id legacyResourceId title handle descriptionHtml vendor productType status tags createdAt updatedAt
+  options { name position values }
+  featuredImage { id url altText }
+"""
+
+VARIANT_FIELDS = """
+  id legacyResourceId sku barcode price compareAtPrice position inventoryQuantity inventoryPolicy
+  selectedOptions { name value }
+  inventoryItem { id tracked }
+"""
+
+PRODUCTS = f"""
+query FlytProducts($first: Int!, $after: String, $query: String, $variantsFirst: Int!) {{
+  products(first: $first, after: $after, query: $query, sortKey: ID) {{
+    pageInfo {{ hasNextPage endCursor }}
+    nodes {{
+      {PRODUCT_FIELDS}
+      variants(first: $variantsFirst) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {VARIANT_FIELDS} }} }}
+    }}
+  }}
+}}
+"""
+
+PRODUCT_VARIANTS = f"""
+query FlytProductVariants($id: ID!, $first: Int!, $after: String) {{
+  product(id: $id) {{
+    variants(first: $first, after: $after) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {VARIANT_FIELDS} }} }}
+  }}
+}}
+"""
+
+PRODUCT = f"""
+query FlytProduct($id: ID!, $variantsFirst: Int!) {{
+  product(id: $id) {{
+    {PRODUCT_FIELDS}
+    variants(first: $variantsFirst) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {VARIANT_FIELDS} }} }}
+  }}
+}}
+"""
+
+PRODUCT_SET_FIELDS = """
+  product { id legacyResourceId variants(first: 250) { nodes { id legacyResourceId sku inventoryItem { id } } } }
+  userErrors { field message code }
+"""
+
+LOCATIONS = """
+query FlytLocations($first: Int!, $after: String) {
+  locations(first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id legacyResourceId name isActive }
+  }
+}
+"""
+
+LOCATION_LEVELS = """
+query FlytLocationLevels($id: ID!, $first: Int!, $after: String) {
+  location(id: $id) {
+    inventoryLevels(first: $first, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes { item { id sku variant { id } } quantities(names: ["available"]) { name quantity } }
+    }
+  }
+}
+"""
+
+ITEM_LEVELS = """
+query FlytItemLevels($ids: [ID!]!, $locations: Int!) {
+  nodes(ids: $ids) {
+    ... on InventoryItem {
+      id sku
+      variant { id }
+      inventoryLevels(first: $locations) {
+        nodes { location { id } quantities(names: ["available"]) { name quantity } }
+      }
+    }
+  }
+}
+"""
+
+SET_QUANTITIES = """
+mutation FlytSetQuantities($input: InventorySetQuantitiesInput!, $key: String!) {
+  inventorySetQuantities(input: $input) @idempotent(key: $key) {
+    inventoryAdjustmentGroup { id changes { name delta quantityAfterChange } }
+    userErrors { field message code }
+  }
+}
+"""
+
+ADJUST_QUANTITIES = """
+mutation FlytAdjustQuantities($input: InventoryAdjustQuantitiesInput!, $key: String!) {
+  inventoryAdjustQuantities(input: $input) @idempotent(key: $key) {
+    inventoryAdjustmentGroup { id changes { name delta quantityAfterChange } }
+    userErrors { field message code }
+  }
+}
+"""
+
+ORDER_FIELDS = """
+  id legacyResourceId name email createdAt updatedAt cancelledAt displayFinancialStatus currencyCode
+  totalPriceSet { shopMoney { amount currencyCode } }
+  totalRefundedSet { shopMoney { amount currencyCode } }
+  retailLocation { id }
+"""
+
+LINE_FIELDS = "id sku quantity variant { id } product { id } originalUnitPriceSet { shopMoney { amount } }"
+
+ORDERS = f"""
+query FlytOrders($first: Int!, $after: String, $query: String, $linesFirst: Int!) {{
+  orders(first: $first, after: $after, query: $query, sortKey: ID) {{
+    pageInfo {{ hasNextPage endCursor }}
+    nodes {{
+      {ORDER_FIELDS}
+      lineItems(first: $linesFirst) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {LINE_FIELDS} }} }}
+    }}
+  }}
+}}
+"""
+
+ORDER_LINES = f"""
+query FlytOrderLines($id: ID!, $first: Int!, $after: String) {{
+  order(id: $id) {{
+    lineItems(first: $first, after: $after) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {LINE_FIELDS} }} }}
+  }}
+}}
+"""
+
+CUSTOMERS = """
+query FlytCustomers($first: Int!, $after: String, $query: String) {
+  customers(first: $first, after: $after, query: $query) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id legacyResourceId firstName lastName email phone state createdAt updatedAt }
+  }
+}
+"""
+
+WEBHOOKS = """
+query FlytWebhooks($first: Int!, $after: String) {
+  webhookSubscriptions(first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id legacyResourceId topic uri format }
+  }
+}
+"""
+
+WEBHOOK_CREATE = """
+mutation FlytWebhookCreate($topic: WebhookSubscriptionTopic!, $sub: WebhookSubscriptionInput!) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: $sub) {
+    webhookSubscription { id legacyResourceId topic uri }
+    userErrors { field message }
+  }
+}
+"""
+
+WEBHOOK_DELETE = """
+mutation FlytWebhookDelete($id: ID!) {
+  webhookSubscriptionDelete(id: $id) { deletedWebhookSubscriptionId userErrors { field message } }
+}
+"""
