@@ -11,6 +11,7 @@ so tests move time instead of sleeping.
 import logging
 import random
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
@@ -219,3 +220,35 @@ class PlatformClient:
 
     def close(self):
         self.http.close()
+
+
+class RollingWindowPacing:
+    """Pacing for platforms that answer ``X-RateLimit-Limit`` / ``X-RateLimit-Remaining`` over a
+    rolling window: close to the limit, wait until our oldest request in the window has left it.
+
+    Mix in before PlatformClient; set ``rate_window_s`` and ``rate_reserve`` (requests left at
+    which we stop and wait)."""
+
+    rate_window_s = 60.0
+    rate_reserve = 1
+    rate_tracked = 5000
+
+    def observe(self, response):
+        if not hasattr(self, "_sent"):
+            self._sent = deque(maxlen=self.rate_tracked)
+        self._sent.append(self.clock.now())
+        try:
+            self.rate_limit = int(response.headers["X-RateLimit-Limit"])
+            self.rate_remaining = int(response.headers["X-RateLimit-Remaining"])
+        except (KeyError, ValueError):
+            return
+
+    def wait_before(self) -> float:
+        remaining = getattr(self, "rate_remaining", None)
+        if remaining is None or remaining > self.rate_reserve:
+            return 0.0
+        now = self.clock.now()
+        recent = [t for t in self._sent if t > now - self.rate_window_s]
+        if not recent:
+            return 0.0
+        return max(0.0, recent[0] + self.rate_window_s - now)

@@ -16,12 +16,11 @@ numbers are parsed as ``Decimal`` so no float rounding reaches the hub.
 """
 
 import logging
-from collections import deque
 from decimal import Decimal
 from urllib.parse import quote
 
 from integrations.errors import ConnectorError
-from integrations.http import PlatformClient
+from integrations.http import PlatformClient, RollingWindowPacing
 
 logger = logging.getLogger("flyt.rackbeat")
 
@@ -29,17 +28,13 @@ REAL_BASE_URL = "https://app.rackbeat.com/api"
 API_VERSION = "latest"
 LIST_LIMIT = 1000
 ADJUSTMENT_LINES = 100
-RATE_WINDOW_S = 60.0
-# Requests left in the window at which we stop and wait for the oldest of ours to leave it.
-RESERVE = 1
-MAX_TRACKED = 5000
 
 
 def _number(number) -> str:
     return quote(str(number), safe="")
 
 
-class RackbeatClient(PlatformClient):
+class RackbeatClient(RollingWindowPacing, PlatformClient):
     platform = "rackbeat"
     label = "Rackbeat"
     allowed_host_suffixes = ("app.rackbeat.com",)
@@ -55,7 +50,6 @@ class RackbeatClient(PlatformClient):
         self.limit = limit
         self.rate_limit = None
         self.rate_remaining = None
-        self._sent = deque(maxlen=MAX_TRACKED)
 
     @classmethod
     def from_connection(cls, connection, *, transport=None, clock=None):
@@ -66,24 +60,6 @@ class RackbeatClient(PlatformClient):
     # --- hooks ------------------------------------------------------------------------------------
     def auth_headers(self):
         return {"Authorization": f"Bearer {self._token}", "Accept": "application/json", "API-Version": API_VERSION}
-
-    def observe(self, response):
-        self._sent.append(self.clock.now())
-        try:
-            self.rate_limit = int(response.headers["X-RateLimit-Limit"])
-            self.rate_remaining = int(response.headers["X-RateLimit-Remaining"])
-        except (KeyError, ValueError):
-            return
-
-    def wait_before(self) -> float:
-        """Close to the limit, wait until our oldest request in the rolling window has left it."""
-        if self.rate_remaining is None or self.rate_remaining > RESERVE:
-            return 0.0
-        now = self.clock.now()
-        recent = [t for t in self._sent if t > now - RATE_WINDOW_S]
-        if not recent:
-            return 0.0
-        return max(0.0, recent[0] + RATE_WINDOW_S - now)
 
     def permanent_error(self, response):
         if response.status_code == 401:

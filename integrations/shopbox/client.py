@@ -16,13 +16,12 @@ per rolling minute (Laravel's throttle), and ``Retry-After`` on 429.
 
 import logging
 import re
-from collections import deque
 from urllib.parse import quote
 
 import httpx
 
 from integrations.errors import ConnectorError
-from integrations.http import PlatformClient
+from integrations.http import PlatformClient, RollingWindowPacing
 
 logger = logging.getLogger("flyt.shopbox")
 
@@ -31,10 +30,6 @@ AUTH_PATH = "/authenticate/credentials"
 PER_PAGE = 100
 PRODUCT_BATCH = 50
 INVENTORY_BATCH = 100
-RATE_WINDOW_S = 60.0
-# Requests left in the window at which we stop and wait for the oldest of ours to leave it.
-RESERVE = 1
-MAX_TRACKED = 5000
 
 
 class _QueryTokenAuth(httpx.Auth):
@@ -52,7 +47,7 @@ class _QueryTokenAuth(httpx.Auth):
         yield request
 
 
-class ShopboxClient(PlatformClient):
+class ShopboxClient(RollingWindowPacing, PlatformClient):
     platform = "shopbox"
     label = "Shopbox"
     allowed_host_suffixes = ("api.shopbox.com", "api-dev.shopbox.com")
@@ -72,7 +67,6 @@ class ShopboxClient(PlatformClient):
         self._logging_in = False
         self.rate_limit = None
         self.rate_remaining = None
-        self._sent = deque(maxlen=MAX_TRACKED)
         self.http.auth = _QueryTokenAuth(self)
 
     @classmethod
@@ -120,24 +114,6 @@ class ShopboxClient(PlatformClient):
         return super().request(method, path, **kwargs)
 
     # --- rate limit -------------------------------------------------------------------------------
-    def observe(self, response):
-        self._sent.append(self.clock.now())
-        try:
-            self.rate_limit = int(response.headers["X-RateLimit-Limit"])
-            self.rate_remaining = int(response.headers["X-RateLimit-Remaining"])
-        except (KeyError, ValueError):
-            return
-
-    def wait_before(self) -> float:
-        """Close to the limit, wait until our oldest request in the rolling window has left it."""
-        if self.rate_remaining is None or self.rate_remaining > RESERVE:
-            return 0.0
-        now = self.clock.now()
-        recent = [t for t in self._sent if t > now - RATE_WINDOW_S]
-        if not recent:
-            return 0.0
-        return max(0.0, recent[0] + RATE_WINDOW_S - now)
-
     def error_message(self, response):
         try:
             body = response.json()

@@ -9,7 +9,7 @@ from integrations.rackbeat.client import RackbeatClient
 from integrations.sandbox.seed import catalog
 from integrations.sandbox.transport import SandboxTransport
 
-from .conftest import make_client
+from .support import make_client
 
 
 def test_sends_bearer_key_user_agent_and_api_version(sandbox, account, client):

@@ -10,7 +10,7 @@ from integrations.sandbox.transport import SandboxTransport
 from integrations.shopbox import client as shopbox_client
 from integrations.shopbox.client import ShopboxClient
 
-from .conftest import make_client
+from .support import make_client
 
 
 def test_logs_in_once_and_sends_token_and_client_as_query_parameters(sandbox, account, client):
