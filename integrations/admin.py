@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from integrations.models import Binding, Connection, TaskAttempt, WebhookEvent
+from integrations.models import Binding, Connection, Integration, Listing, TaskAttempt, WebhookEvent
 from merchants.admin_mixins import ReadOnlyAdminMixin
 
 
@@ -65,3 +65,18 @@ class TaskAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["task_name", "task_id", "deliveries", "gave_up", "last_seen_at"]
     list_filter = ["gave_up", "task_name"]
     search_fields = ["task_id", "task_name"]
+
+
+@admin.register(Integration)
+class IntegrationAdmin(admin.ModelAdmin):
+    list_display = ["name", "merchant", "kind", "home_platform", "prices_included", "setup_step", "completed_at"]
+    list_filter = ["merchant", "kind", "home_platform"]
+    search_fields = ["name", "merchant__name"]
+    raw_id_fields = ["bigcommerce", "zettle"]
+
+
+@admin.register(Listing)
+class ListingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["product", "integration", "active", "source", "merchant", "updated_at"]
+    list_filter = ["merchant", "active", "source"]
+    search_fields = ["product__title"]

@@ -52,6 +52,10 @@ class Connection(MerchantOwnedModel):
     last_run_at = models.DateTimeField(null=True, blank=True)
     webhook_secret = EncryptedTextField(default=_new_webhook_secret, blank=True)
     previous_webhook_secret = EncryptedTextField(blank=True, default="")
+    # Secrets the platform issued for its webhooks (e.g. Zettle's signingKey, Rackbeat's tokens).
+    platform_webhook_secrets = EncryptedJSONField(default=list, blank=True)
+    # Where incremental reads resume, per resource: {"products": {"since": "<iso>"}}
+    sync_state = models.JSONField(default=dict, blank=True)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -95,7 +99,10 @@ class Binding(MerchantOwnedModel):
     hub_id = models.BigIntegerField(help_text="Primary key of the hub object of this kind")
     external_id = models.CharField(max_length=255)
     external_parent_id = models.CharField(max_length=255, blank=True)
-    last_pushed_hash = models.CharField(max_length=64, blank=True)
+    last_pushed_hash = models.CharField(max_length=64, blank=True, help_text="Hash of what Flyt last wrote")
+    remote_hash = models.CharField(
+        max_length=64, blank=True, help_text="Hash of the platform's copy as last read, to notice edits made there"
+    )
     last_known_quantity = models.IntegerField(null=True, blank=True)
     dirty = models.BooleanField(default=False, help_text="The hub changed since the last push")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -165,3 +172,64 @@ class TaskAttempt(models.Model):
 
     def __str__(self):
         return f"{self.task_name} {self.task_id} ×{self.deliveries}"
+
+
+class Integration(MerchantOwnedModel):
+    """An integration as merchants know it, e.g. Zettle ↔ BigCommerce: two connections, a home base
+    whose products win, and the choices made in the setup wizard."""
+
+    class Kind(models.TextChoices):
+        ZETTLE_BIGCOMMERCE = "zettle_bigcommerce", "Zettle ↔ BigCommerce"
+
+    class Scope(models.TextChoices):
+        ALL = "all", "All products"
+        SELECTED = "selected", "Selected products"
+
+    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.ZETTLE_BIGCOMMERCE)
+    name = models.CharField(max_length=200, default="Zettle ↔ BigCommerce")
+    bigcommerce = models.ForeignKey(Connection, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    zettle = models.ForeignKey(Connection, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    home_platform = models.CharField(max_length=32, blank=True, help_text="bigcommerce or zettle")
+    prices_included = models.BooleanField(default=False)
+    initial_scope = models.CharField(max_length=16, choices=Scope.choices, default=Scope.ALL)
+    setup_step = models.CharField(max_length=32, default="bigcommerce", help_text="The open wizard step")
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def home(self):
+        return {"bigcommerce": self.bigcommerce, "zettle": self.zettle}.get(self.home_platform)
+
+    @property
+    def target(self):
+        return {"bigcommerce": self.zettle, "zettle": self.bigcommerce}.get(self.home_platform)
+
+
+class Listing(MerchantOwnedModel):
+    """A hub product that an integration syncs to its target platform (assigned to the channel)."""
+
+    class Source(models.TextChoices):
+        SETUP = "setup", "Synced at setup"
+        SELECTED = "selected", "Selected by the merchant"
+        CREATED = "created", "Created after setup"
+        CHANNEL = "channel", "Assigned to the channel on the home base"
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="listings")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    active = models.BooleanField(default=True)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["integration", "product"], name="listing_unique_product")]
+        indexes = [models.Index(fields=["integration", "active"])]
+
+    def __str__(self):
+        return f"{self.product} on {self.integration}"

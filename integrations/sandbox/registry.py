@@ -21,6 +21,10 @@ SANDBOXES = {
 }
 
 _shared = {}
+# Sandboxes served in process (tests, benchmarks): a connection whose base URL is on this host
+# talks to the installed sandbox through an httpx transport instead of the network.
+INPROCESS_HOST = "sandbox.flyt.test"
+_installed = {}
 
 
 def sandbox_class(platform):
@@ -78,3 +82,31 @@ def reset_all():
         if platform in _shared:
             _shared[platform].reset()
             _shared[platform]._loaded_mtime = None
+
+
+def install(platform, sandbox):
+    """Serve ``sandbox`` in process for connections whose base URL is on INPROCESS_HOST."""
+    _installed[platform] = sandbox
+    return sandbox
+
+
+def uninstall_all():
+    _installed.clear()
+
+
+def inprocess_base_url(platform):
+    return f"http://{INPROCESS_HOST}/sandbox/{platform}"
+
+
+def transport_for(base_url):
+    """The in-process transport for ``base_url``, or None when it should go over the network."""
+    from urllib.parse import urlsplit
+
+    from integrations.sandbox.transport import SandboxTransport
+
+    parts = urlsplit(base_url or "")
+    if parts.hostname != INPROCESS_HOST:
+        return None
+    platform = parts.path.removeprefix("/sandbox/").split("/", 1)[0]
+    sandbox = _installed.get(platform)
+    return SandboxTransport(sandbox) if sandbox is not None else None

@@ -140,6 +140,7 @@ def connection_disconnect(*, merchant, connection):
     connection.status = Connection.Status.DISCONNECTED
     connection.credentials = {}
     connection.previous_webhook_secret = ""
+    connection.platform_webhook_secrets = []
     connection.next_run_at = None
     connection.save()
     return connection

@@ -4,7 +4,7 @@ from django.db import transaction
 
 from integrations.models import Connection
 
-_ENCRYPTED_FIELDS = ["credentials", "webhook_secret", "previous_webhook_secret"]
+_ENCRYPTED_FIELDS = ["credentials", "webhook_secret", "previous_webhook_secret", "platform_webhook_secrets"]
 
 
 def credentials_rotate_all(*, batch_size=200):

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
 from catalog.models import Category, Image, PriceList, Product, Variant, VariantPrice
-from integrations.models import Binding, Connection, TaskAttempt, WebhookEvent
+from integrations.models import Binding, Connection, Integration, Listing, TaskAttempt, WebhookEvent
 from inventory.models import Allocation, Location, StockLevel, StockMovement
 from merchants.models import Membership, Merchant
 from synclog.models import SyncEntry, SyncRun
@@ -201,3 +201,24 @@ class TaskAttemptFactory(DjangoModelFactory):
 
     task_id = factory.Sequence(lambda n: f"task-{n}")
     task_name = "integrations.tasks.connection_sync_task"
+
+
+class IntegrationFactory(DjangoModelFactory):
+    class Meta:
+        model = Integration
+
+    merchant = factory.SubFactory(MerchantFactory)
+    bigcommerce = factory.SubFactory(ConnectionFactory, merchant=factory.SelfAttribute("..merchant"))
+    zettle = factory.SubFactory(ConnectionFactory, merchant=factory.SelfAttribute("..merchant"), platform="zettle",
+                                settings={})
+    home_platform = "bigcommerce"
+
+
+class ListingFactory(DjangoModelFactory):
+    class Meta:
+        model = Listing
+
+    integration = factory.SubFactory(IntegrationFactory)
+    merchant = _merchant_of("integration")
+    product = factory.SubFactory(ProductFactory, merchant=factory.SelfAttribute("..merchant"))
+    source = Listing.Source.SETUP
