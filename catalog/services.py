@@ -139,3 +139,74 @@ def category_ensure_path(*, merchant, path):
     for name in path:
         parent, _ = Category.objects.get_or_create(merchant=merchant, parent=parent, name=name.strip())
     return parent
+
+
+_VARIANT_FIELDS = ("sku", "barcode", "option_values", "cost_price", "weight_grams", "track_stock", "active", "position")
+
+
+@transaction.atomic
+def product_apply(*, merchant, product=None, title, description="", product_type="", brand="", options=None,
+                  images=(), variants=(), price_list=None):
+    """Make the hub product look like the given description: create it when ``product`` is None.
+
+    ``variants``: dicts of Variant fields plus ``price`` and optionally ``variant`` (the existing
+    hub Variant it describes). Variants of the product that are not described are deactivated
+    (never deleted: the stock ledger refers to them). ``images``: dicts with ``source_url`` and
+    ``alt``. Returns ``(product, variants in the given order, changed)``.
+    """
+    created = product is None
+    if created:
+        product = Product(merchant=merchant)
+    _same_merchant(merchant, product)
+    before = product.content_hash
+    for name, value in (("title", title), ("description", description), ("product_type", product_type),
+                        ("brand", brand), ("options", options or [])):
+        setattr(product, name, value)
+    product.full_clean(exclude=["merchant", "content_hash"])
+    product.save()
+    result, kept = [], set()
+    for position, data in enumerate(variants):
+        data = dict(data)
+        variant, price = data.pop("variant", None), data.pop("price", None)
+        data.setdefault("position", position)
+        sku = (data.get("sku") or "").strip()
+        if variant is None:
+            if sku and scoped(Variant, merchant=merchant).filter(sku=sku).exclude(product=product).exists():
+                raise CatalogError(f"SKU {sku} is already used by another product in this shop.")
+            variant = variant_create(merchant=merchant, product=product, **{k: data[k] for k in data
+                                                                             if k in _VARIANT_FIELDS})
+        else:
+            _same_merchant(merchant, variant)
+            changed = [k for k in _VARIANT_FIELDS if k in data and getattr(variant, k) != data[k]]
+            for k in changed:
+                setattr(variant, k, data[k])
+            if variant.product_id != product.pk:
+                variant.product = product
+                changed.append("product")
+            if changed:
+                variant.save(update_fields=[*changed, "updated_at"])
+        if price is not None:
+            current = variant.prices.filter(price_list=price_list or price_list_get_default(merchant=merchant)).first()
+            if current is None or current.amount != Decimal(str(price)):
+                variant_price_set(merchant=merchant, variant=variant, amount=price, price_list=price_list)
+        kept.add(variant.pk)
+        result.append(variant)
+    if variants:
+        product.variants.exclude(pk__in=kept).filter(active=True).update(active=False)
+    wanted = [(i.get("source_url"), i.get("alt", "")) for i in images]
+    have = list(product.images.order_by("position", "pk").values_list("source_url", "alt"))
+    if wanted != have:
+        product.images.all().delete()
+        for position, (url, alt) in enumerate(wanted):
+            Image.objects.create(merchant=merchant, product=product, source_url=url, alt=alt or "", position=position)
+    digest = product_refresh_hash(merchant=merchant, product=product)
+    return product, result, created or digest != before
+
+
+def product_archive(*, merchant, product):
+    """Mark a product archived (it was deleted on its home platform); its history stays."""
+    _same_merchant(merchant, product)
+    if product.status != Product.Status.ARCHIVED:
+        product.status = Product.Status.ARCHIVED
+        product.save(update_fields=["status", "updated_at"])
+        product_refresh_hash(merchant=merchant, product=product)

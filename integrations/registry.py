@@ -1,11 +1,27 @@
-"""Connector classes per platform, by dotted path, loaded only when used."""
+"""Product connectors per platform, by dotted path, loaded only when used."""
 
 from django.utils.module_loading import import_string
 
-CONNECTORS = {}
+from integrations.sandbox.registry import installed_for
+from integrations.sandbox.transport import SandboxTransport
+
+CONNECTORS = {
+    "bigcommerce": "integrations.bigcommerce.connector.BigCommerceConnector",
+    "zettle": "integrations.zettle.connector.ZettleConnector",
+}
 
 
-def connector_for(connection):
-    """The connector for ``connection``'s platform, or None when Flyt has none for it yet."""
+def connector_for(connection, *, clock=None):
+    """The product connector for ``connection``, or None when Flyt has none for its platform yet.
+
+    A connection whose base URL points at the in-process sandbox host talks to the installed
+    sandbox (tests, benchmarks); any other goes over the network through the host guard.
+    """
     path = CONNECTORS.get(connection.platform)
-    return import_string(path)(connection) if path else None
+    if not path:
+        return None
+    sandbox = installed_for((connection.settings or {}).get("base_url"))
+    if sandbox is None:
+        return import_string(path)(connection, clock=clock)
+    # in process: the client waits on the sandbox's own clock, so a moved clock moves both
+    return import_string(path)(connection, transport=SandboxTransport(sandbox), clock=clock or sandbox.clock)

@@ -28,3 +28,26 @@ def synclog_prune_task():
     from synclog.services import sync_runs_prune
 
     return sum(sync_runs_prune(merchant=merchant) for merchant in Merchant.objects.all())
+
+
+@flyt_task(queue="sync")
+def integration_sync_task(integration_id, trigger="manual", full=False, product_ids=None):
+    from integrations.engine.runner import integration_sync
+    from integrations.models import Integration
+
+    integration = Integration.objects.select_related("merchant").filter(pk=integration_id).first()
+    if integration is None or integration.completed_at is None:
+        return None
+    return integration_sync(merchant=integration.merchant, integration=integration, trigger=trigger, full=full,
+                            product_ids=product_ids).pk
+
+
+@flyt_task(queue="webhooks")
+def webhook_event_process_task(event_id):
+    from integrations.models import WebhookEvent
+    from integrations.services.webhooks import webhook_event_process
+
+    event = WebhookEvent.objects.select_related("merchant", "connection").filter(pk=event_id).first()
+    if event is None:
+        return None
+    return webhook_event_process(merchant=event.merchant, event=event).status

@@ -91,6 +91,10 @@ class ProductConnector(ABC):
     def unregister_webhooks(self, *, url: str) -> None:
         """Remove our subscriptions to ``url``."""
 
+    def account_currency(self) -> str:
+        """The ISO currency the platform account sells in."""
+        return (self.connection.settings or {}).get("currency", "")
+
     # --- measuring ------------------------------------------------------------------------------------
     def call_stats(self) -> dict:
         """{"read": n, "write": n, "rate_limit_wait_s": s} of the underlying client(s)."""

@@ -98,15 +98,19 @@ def inprocess_base_url(platform):
     return f"http://{INPROCESS_HOST}/sandbox/{platform}"
 
 
-def transport_for(base_url):
-    """The in-process transport for ``base_url``, or None when it should go over the network."""
+def installed_for(base_url):
+    """The sandbox installed in process for ``base_url``, or None when it goes over the network."""
     from urllib.parse import urlsplit
-
-    from integrations.sandbox.transport import SandboxTransport
 
     parts = urlsplit(base_url or "")
     if parts.hostname != INPROCESS_HOST:
         return None
-    platform = parts.path.removeprefix("/sandbox/").split("/", 1)[0]
-    sandbox = _installed.get(platform)
+    return _installed.get(parts.path.removeprefix("/sandbox/").split("/", 1)[0])
+
+
+def transport_for(base_url):
+    """The in-process transport for ``base_url``, or None when it should go over the network."""
+    from integrations.sandbox.transport import SandboxTransport
+
+    sandbox = installed_for(base_url)
     return SandboxTransport(sandbox) if sandbox is not None else None

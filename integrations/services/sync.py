@@ -1,9 +1,12 @@
-"""The sync engine's entry point: one pass for one connection, always logged as a SyncRun."""
+"""The sync engine's entry point for one connection (the dispatcher's and "Sync now"'s unit)."""
 
 import logging
 
-from integrations.registry import connector_for
+from django.db.models import Q
+
+from integrations.models import Integration
 from integrations.services.connections import connection_record_run
+from merchants.tenancy import scoped
 from synclog.models import SyncEntry
 from synclog.services import sync_entry_add, sync_run_finish, sync_run_start
 
@@ -11,21 +14,20 @@ logger = logging.getLogger("flyt.sync")
 
 
 def connection_sync(*, merchant, connection, trigger, full=False, dry_run=False):
-    """Run one sync pass for ``connection`` and return its SyncRun."""
-    run = sync_run_start(merchant=merchant, connection=connection, trigger=trigger, dry_run=dry_run)
-    logger.info("sync run=%s connection=%s merchant=%s trigger=%s", run.pk, connection.pk, merchant.pk, trigger)
-    connector = connector_for(connection)
-    if connector is None:
-        sync_entry_add(
-            merchant=merchant, run=run, action=SyncEntry.Action.FAILED, object_type="connection",
-            object_ref=str(connection.public_id),
-            message=(f"{connection.platform_info.label} cannot be synced by this version of Flyt. Nothing was "
-                     "changed; contact support if you expected it to sync."),
-        )
-        connection_record_run(merchant=merchant, connection=connection)
-        return sync_run_finish(merchant=merchant, run=run, failed=True,
-                               summary=f"No connector for {connection.platform_info.label}.")
-    result = connector.sync(merchant=merchant, connection=connection, run=run, full=full, dry_run=dry_run)
-    connection_record_run(merchant=merchant, connection=connection)
-    return sync_run_finish(merchant=merchant, run=run, summary=str(result or ""))
+    """Run the integration this connection belongs to; returns the SyncRun."""
+    from integrations.engine.runner import integration_sync
 
+    integration = scoped(Integration, merchant=merchant).filter(
+        Q(bigcommerce=connection) | Q(zettle=connection), completed_at__isnull=False).first()
+    if integration is not None:
+        return integration_sync(merchant=merchant, integration=integration, trigger=trigger, full=full,
+                                dry_run=dry_run)
+    run = sync_run_start(merchant=merchant, connection=connection, trigger=trigger, dry_run=dry_run)
+    sync_entry_add(
+        merchant=merchant, run=run, action=SyncEntry.Action.FAILED, object_type="connection",
+        object_ref=str(connection.public_id),
+        message=(f"{connection.name} is not part of a finished integration, so there is nothing to sync yet. "
+                 "Finish its setup first."),
+    )
+    connection_record_run(merchant=merchant, connection=connection)
+    return sync_run_finish(merchant=merchant, run=run, failed=True, summary="Not part of a finished integration.")

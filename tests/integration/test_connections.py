@@ -105,9 +105,9 @@ def test_sync_now_runs_a_logged_pass_after_commit(merchant_a):
     run = SyncRun.objects.get(connection=connection)
     assert run.trigger == SyncRun.Trigger.MANUAL
     assert run.finished_at is not None
-    # No connector is installed for the platform yet: the run says so in the merchant's words.
+    # A connection outside a finished integration has nothing to sync: the run says so in people's words.
     assert run.outcome == SyncRun.Outcome.FAILED
-    assert "cannot be synced" in run.entries.get().message
+    assert "Finish its setup first" in run.entries.get().message
 
 
 @pytest.mark.django_db

@@ -37,6 +37,7 @@ PUBLIC = {
     "login": "the login page itself (tests/web/test_shell.py)",
     "logout": "logging out needs no merchant (tests/web/test_shell.py)",
     "healthz": "load balancer health check, returns no data",
+    "webhook-receive": "platforms post here, authenticated by signature (tests/integration/test_webhook_intake.py)",
     "sandbox": "fake platforms for the demo and tests, no merchant data; off in production (tests/*/sandbox)",
 }
 

@@ -1,0 +1,30 @@
+"""What the engine does with changes a webhook announced."""
+
+from django.db.models import Q
+
+from integrations.engine.runner import integration_sync
+from integrations.models import Integration
+from merchants.tenancy import scoped
+from synclog.models import SyncRun
+
+PRODUCT_KINDS = {"product", "variant"}
+
+
+def changes_apply(*, merchant, connection, changes):
+    """Sync the home-base products the changes name (within seconds of the webhook). Returns True
+    when anything was done. Changes on the target side are not acted on here: they are our own
+    writes coming back, or edits that the next pass overwrites and logs."""
+    product_ids = sorted({c.external_parent_id or c.external_id for c in changes
+                          if c.kind in PRODUCT_KINDS and (c.external_parent_id or c.external_id)})
+    if not product_ids:
+        return False
+    done = False
+    integrations = scoped(Integration, merchant=merchant).filter(Q(bigcommerce=connection) | Q(zettle=connection),
+                                                                 completed_at__isnull=False)
+    for integration in integrations:
+        if integration.home != connection:
+            continue
+        integration_sync(merchant=merchant, integration=integration, trigger=SyncRun.Trigger.WEBHOOK,
+                         home_external_ids=product_ids)
+        done = True
+    return done

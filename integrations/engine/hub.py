@@ -1,0 +1,105 @@
+"""Pull: bring one platform product into the hub, linking instead of duplicating."""
+
+from dataclasses import dataclass
+
+from catalog.models import Product, Variant
+from catalog.services import product_apply
+from integrations.models import Binding
+from inventory.models import StockMovement
+from inventory.services import location_get_default, stock_movement_record
+from merchants.tenancy import scoped
+
+
+@dataclass
+class PullOutcome:
+    action: str  # created, updated, unchanged, skipped
+    product: Product | None
+    message: str = ""
+    newly_bound: bool = False
+
+
+def _bindings(connection, kind, external_ids):
+    return {b.external_id: b for b in Binding.objects.filter(connection=connection, kind=kind,
+                                                           external_id__in=[str(e) for e in external_ids])}
+
+
+def _match_product(*, merchant, external):
+    """The one hub product whose variants share a SKU (first) or a barcode with ``external``."""
+    for attribute in ("sku", "barcode"):
+        values = {getattr(v, attribute) for v in external.variants if getattr(v, attribute)}
+        if not values:
+            continue
+        ids = set(scoped(Variant, merchant=merchant).filter(**{f"{attribute}__in": values})
+                  .values_list("product_id", flat=True))
+        if len(ids) == 1:
+            return scoped(Product, merchant=merchant).get(pk=ids.pop()), attribute, None
+        if len(ids) > 1:
+            return None, attribute, sorted(values)
+    return None, None, None
+
+
+def _bind(*, merchant, connection, kind, hub_id, external_id, parent=""):
+    Binding.objects.filter(connection=connection, kind=kind, hub_id=hub_id).exclude(
+        external_id=str(external_id)).delete()
+    Binding.objects.update_or_create(connection=connection, kind=kind, external_id=str(external_id),
+                                     defaults={"merchant": merchant, "hub_id": hub_id,
+                                               "external_parent_id": str(parent)})
+
+
+def pull_product(*, merchant, connection, external, price_list) -> PullOutcome:
+    """Create or update the hub product for ``external`` (an ExternalProduct from ``connection``)."""
+    label = f"Product '{external.title}'"
+    binding = _bindings(connection, Binding.Kind.PRODUCT, [external.external_id]).get(str(external.external_id))
+    product = scoped(Product, merchant=merchant).filter(pk=binding.hub_id).first() if binding else None
+    matched_by = None
+    if product is None:
+        product, matched_by, ambiguous = _match_product(merchant=merchant, external=external)
+        if ambiguous:
+            return PullOutcome("skipped", None, f"{label}: skipped — its {matched_by}s "
+                               f"{', '.join(ambiguous)} match several products in Flyt. Give each product its "
+                               f"own {matched_by} on both platforms, then sync again.")
+    variant_bindings = _bindings(connection, Binding.Kind.VARIANT, [v.external_id for v in external.variants])
+    existing = {v.pk: v for v in (product.variants.all() if product else [])}
+    specs, claimed = [], set()
+    for position, ev in enumerate(external.variants):
+        variant = None
+        bound = variant_bindings.get(str(ev.external_id))
+        if bound and bound.hub_id in existing:
+            variant = existing[bound.hub_id]
+        if variant is None:
+            variant = next((v for v in existing.values() if v.pk not in claimed and (
+                (ev.sku and v.sku == ev.sku) or (ev.barcode and v.barcode == ev.barcode))), None)
+        if variant is not None:
+            claimed.add(variant.pk)
+        specs.append({"variant": variant, "sku": ev.sku, "barcode": ev.barcode, "option_values": ev.option_values,
+                      "cost_price": ev.cost_price, "weight_grams": ev.weight_grams, "track_stock": ev.track_stock,
+                      "active": True, "position": position, "price": ev.price})
+    was_new = product is None
+    before = product.content_hash if product else ""
+    product, variants, _ = product_apply(
+        merchant=merchant, product=product, title=external.title, description=external.description,
+        product_type=external.product_type, brand=external.brand, options=external.options,
+        images=[{"source_url": i.url, "alt": i.alt} for i in sorted(external.images, key=lambda i: i.position)],
+        variants=specs, price_list=price_list,
+    )
+    _bind(merchant=merchant, connection=connection, kind=Binding.Kind.PRODUCT, hub_id=product.pk,
+          external_id=external.external_id)
+    location = None
+    for spec, ev, variant in zip(specs, external.variants, variants, strict=True):
+        _bind(merchant=merchant, connection=connection, kind=Binding.Kind.VARIANT, hub_id=variant.pk,
+              external_id=ev.external_id, parent=external.external_id)
+        if spec["variant"] is None and ev.stock and variant.track_stock:
+            location = location or location_get_default(merchant=merchant)
+            stock_movement_record(merchant=merchant, variant=variant, location=location, delta=ev.stock,
+                                  reason=StockMovement.Reason.INITIAL, source_connection=connection,
+                                  idempotency_key=f"initial:{connection.pk}:{ev.external_id}")
+    product.refresh_from_db()
+    if was_new:
+        return PullOutcome("created", product, f"{label} created in Flyt from {connection.platform_info.label}.",
+                           newly_bound=True)
+    if matched_by:
+        return PullOutcome("updated", product, f"{label} linked to the existing Flyt product with the same "
+                           f"{matched_by}.", newly_bound=True)
+    if product.content_hash != before:
+        return PullOutcome("updated", product, f"{label} updated from {connection.platform_info.label}.")
+    return PullOutcome("unchanged", product)

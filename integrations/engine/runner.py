@@ -1,0 +1,193 @@
+"""One sync pass of an integration: pull the home base into the hub, then push the listed
+products to the target — only what changed, in the platform's batch sizes — logging every item.
+
+A pass killed half-way is resumed by the next one without duplicates: bindings are saved right
+after each write, and products created on the target whose binding was lost are found again by
+SKU/barcode before anything is created. ``dry_run`` computes and logs the plan, writing nothing
+to the platforms or the hub (hub changes are rolled back; only the log stays).
+"""
+
+import logging
+from contextlib import nullcontext
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.models import Product
+from catalog.services import price_list_get_default, product_archive
+from integrations.engine.hub import pull_product
+from integrations.engine.push import push_listed
+from integrations.engine.runlog import RunLog
+from integrations.errors import ConnectorError
+from integrations.models import Binding, Listing
+from integrations.registry import connector_for
+from integrations.services.connections import connection_mark_error, connection_record_run
+from merchants.tenancy import scoped
+from synclog.models import SyncEntry, SyncRun
+from synclog.services import sync_run_finish, sync_run_start
+
+logger = logging.getLogger("flyt.engine")
+
+# What each home base writes to the other side (the integration's field table).
+FIELDS_FROM_HOME = {
+    "bigcommerce": frozenset({"name", "price", "cost_price", "weight", "description", "variants", "images", "stock",
+                              "low_stock", "sku"}),
+    "zettle": frozenset({"name", "price", "description", "variants", "images", "stock", "seo", "weight", "sku",
+                         "barcode"}),
+}
+PRICE_FIELDS = frozenset({"price", "cost_price"})
+WATERMARK_OVERLAP = timedelta(minutes=5)
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+def target_fields(integration):
+    fields = FIELDS_FROM_HOME[integration.home_platform]
+    return fields if integration.prices_included else fields - PRICE_FIELDS
+
+
+def integration_sync(*, merchant, integration, trigger, full=False, dry_run=False, product_ids=None,
+                     home_external_ids=None, clock=None):
+    """Run one pass and return its SyncRun. ``home_external_ids`` limits the pull to those home
+    products (a webhook); ``product_ids`` limits the push to those hub products."""
+    home, target = integration.home, integration.target
+    run = sync_run_start(merchant=merchant, connection=home, trigger=trigger, direction=SyncRun.Direction.BOTH,
+                         resource="products", dry_run=dry_run)
+    log = RunLog(merchant=merchant, run=run, buffered=dry_run)
+    logger.info("sync run=%s integration=%s merchant=%s trigger=%s full=%s dry_run=%s", run.pk, integration.pk,
+                merchant.pk, trigger, full, dry_run)
+    home_connector = connector_for(home, clock=clock)
+    target_connector = connector_for(target, clock=clock)
+    failed = None
+    try:
+        # A real pass commits item by item (progress shows, a crash keeps what was done); a dry run
+        # runs in one transaction that is rolled back.
+        with transaction.atomic() if dry_run else nullcontext():
+            _prepare(home, home_connector, "home")
+            _prepare(target, target_connector, "target")
+            pulled = _pull(merchant=merchant, integration=integration, connector=home_connector, log=log,
+                           full=full or trigger == SyncRun.Trigger.SETUP, external_ids=home_external_ids,
+                           dry_run=dry_run)
+            push_listed(merchant=merchant, integration=integration, connector=target_connector, log=log,
+                        fields=target_fields(integration), dry_run=dry_run,
+                        product_ids=product_ids if product_ids is not None else (
+                            pulled if home_external_ids is not None else None))
+            if dry_run:
+                raise _DryRunRollback
+    except _DryRunRollback:
+        pass
+    except ConnectorError as exc:
+        failed = exc
+        log.add(action=SyncEntry.Action.FAILED, object_type="connection",
+                object_ref=exc.platform, message=exc.message, detail={"status": exc.status})
+    log.flush()
+    if not dry_run:
+        for connection in (home, target):
+            connection_record_run(merchant=merchant, connection=connection)
+        if failed is not None and not failed.retryable:
+            side = home if failed.platform == home.platform else target
+            connection_mark_error(merchant=merchant, connection=side, message=failed.message)
+    run = sync_run_finish(merchant=merchant, run=run, failed=failed is not None,
+                          summary=failed.message if failed else "")
+    if failed is not None and failed.retryable:
+        raise failed  # the task's retry policy tries again; the log already says what happened
+    return run
+
+
+def _prepare(connection, connector, role):
+    found = connector.prepare(role=role) or {}
+    changed = {k: v for k, v in found.items() if connection.settings.get(k) != v}
+    if changed:
+        connection.settings = {**connection.settings, **changed}
+        connection.save(update_fields=["settings", "updated_at"])
+
+
+def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run):
+    """Pull home products into the hub; returns the ids of the hub products touched."""
+    home = integration.home
+    state = (home.sync_state or {}).get("products", {})
+    since = None if full or not state.get("since") else datetime.fromisoformat(state["since"])
+    started = timezone.now() - WATERMARK_OVERLAP  # taken before reading, with an overlap
+    price_list = price_list_get_default(merchant=merchant)
+    touched, seen = [], set()
+    source = connector.get_products(external_ids=external_ids) if external_ids is not None else \
+        connector.iter_products(since=since)
+    for external in source:
+        seen.add(str(external.external_id))
+        try:
+            with transaction.atomic():
+                outcome = pull_product(merchant=merchant, connection=home, external=external, price_list=price_list)
+        except Exception as exc:  # one bad item never stops the run
+            logger.exception("pull failed run=%s external_id=%s", log.run.pk, external.external_id)
+            log.add(action=SyncEntry.Action.FAILED, object_type="product", object_ref=str(external.external_id),
+                    message=f"Product '{external.title}' could not be read into Flyt: {exc}. Check the product "
+                            f"on {home.platform_info.label}; Flyt tries again at the next sync.")
+            continue
+        if outcome.product is None:
+            log.add(action=SyncEntry.Action.SKIPPED, object_type="product", object_ref=str(external.external_id),
+                    message=outcome.message, level=SyncEntry.Level.WARNING)
+            continue
+        touched.append(outcome.product.pk)
+        _list(merchant=merchant, integration=integration, product=outcome.product, newly_bound=outcome.newly_bound)
+        if outcome.action != "unchanged":
+            log.add(action=SyncEntry.Action.NOTE, object_type="product", object_ref=str(external.external_id),
+                    message=outcome.message)
+    if external_ids is not None:
+        missing = {str(e) for e in external_ids} - seen
+        _gone(merchant=merchant, integration=integration, connector=connector, external_ids=missing, log=log)
+    elif since is None:
+        bound = set(Binding.objects.filter(connection=home, kind=Binding.Kind.PRODUCT)
+                    .values_list("external_id", flat=True))
+        _gone(merchant=merchant, integration=integration, connector=connector, external_ids=bound - seen, log=log)
+    if not dry_run:
+        home.sync_state = {**(home.sync_state or {}), "products": {"since": started.isoformat()}}
+        home.save(update_fields=["sync_state", "updated_at"])
+    return touched
+
+
+def _list(*, merchant, integration, product, newly_bound):
+    """Decide whether a pulled product syncs to the target (the integration's listing rules)."""
+    if integration.home_platform == "bigcommerce":  # only channel products are read: each one is listed
+        source = Listing.Source.CHANNEL
+    elif integration.completed_at is None:  # Zettle home base, the setup pass
+        if integration.initial_scope != integration.Scope.ALL:
+            return
+        source = Listing.Source.SETUP
+    elif newly_bound:  # created on Zettle after setup: always synced
+        source = Listing.Source.CREATED
+    else:
+        return
+    Listing.objects.update_or_create(integration=integration, product=product,
+                                     defaults={"merchant": merchant, "active": True, "source": source}) \
+        if source == Listing.Source.CHANNEL else \
+        Listing.objects.get_or_create(integration=integration, product=product,
+                                      defaults={"merchant": merchant, "active": True, "source": source})
+
+
+def _gone(*, merchant, integration, connector, external_ids, log):
+    """Home products no longer read: deleted on the home base, or (BigCommerce) unassigned from the channel."""
+    from integrations.engine.push import target_product_remove
+
+    if not external_ids:
+        return
+    still_there = {str(p.external_id) for p in connector.get_products(external_ids=sorted(external_ids))}
+    home = integration.home
+    for binding in Binding.objects.filter(connection=home, kind=Binding.Kind.PRODUCT, external_id__in=external_ids):
+        product = scoped(Listing, merchant=merchant).filter(integration=integration, product_id=binding.hub_id)
+        if binding.external_id in still_there:  # unassigned from the channel: stop syncing, keep the copy
+            if product.filter(active=True).update(active=False):
+                target_product_remove(merchant=merchant, integration=integration, product_id=binding.hub_id,
+                                      delete_copy=False, log=log,
+                                      reason="is no longer assigned to the channel PayPal Zettle; its sync stopped "
+                                             "and its copy on Zettle is left as it is")
+            continue
+        product.update(active=False)
+        hub_product = scoped(Product, merchant=merchant).filter(pk=binding.hub_id).first()
+        if hub_product is not None:
+            product_archive(merchant=merchant, product=hub_product)
+        target_product_remove(merchant=merchant, integration=integration, product_id=binding.hub_id,
+                              delete_copy=True, log=log,
+                              reason=f"was deleted on {home.platform_info.label}, so its copy was deleted too")

@@ -1,0 +1,48 @@
+"""Choosing which products an integration syncs (Zettle home base: "Assign channels")."""
+
+from django.db import transaction
+
+from integrations.models import Listing
+from synclog.models import SyncRun
+
+
+def _check(merchant, integration, products):
+    if integration.merchant_id != merchant.pk or any(p.merchant_id != merchant.pk for p in products):
+        raise ValueError("Those products or that integration belong to another shop.")
+
+
+@transaction.atomic
+def listings_assign(*, merchant, integration, products):
+    """Start syncing ``products`` to the target; they are pushed after commit. Returns how many."""
+    _check(merchant, integration, products)
+    count = 0
+    for product in products:
+        _, created = Listing.objects.update_or_create(integration=integration, product=product,
+                                                      defaults={"merchant": merchant, "active": True,
+                                                                "source": Listing.Source.SELECTED})
+        count += 1
+    from integrations.tasks import integration_sync_task
+
+    ids = [p.pk for p in products]
+    transaction.on_commit(lambda: integration_sync_task.delay(integration.pk, SyncRun.Trigger.MANUAL, False, ids))
+    return count
+
+
+@transaction.atomic
+def listings_unassign(*, merchant, integration, products):
+    """Stop syncing ``products``; their copies on the target stay, unbound. Returns how many."""
+    from integrations.engine.push import target_product_remove
+    from integrations.engine.runlog import RunLog
+    from synclog.services import sync_run_finish, sync_run_start
+
+    _check(merchant, integration, products)
+    run = sync_run_start(merchant=merchant, connection=integration.target, trigger=SyncRun.Trigger.MANUAL,
+                         direction=SyncRun.Direction.PUSH, resource="products")
+    log = RunLog(merchant=merchant, run=run)
+    count = Listing.objects.filter(integration=integration, product__in=products, active=True).update(active=False)
+    label = integration.target.platform_info.label if integration.target else "the other platform"
+    for product in products:
+        target_product_remove(merchant=merchant, integration=integration, product_id=product.pk, delete_copy=False,
+                              log=log, reason=f"was unassigned; its copy on {label} stays but no longer syncs")
+    sync_run_finish(merchant=merchant, run=run, summary=f"{count} product(s) unassigned.")
+    return count
