@@ -182,6 +182,130 @@ def product_update_to_bc(product, *, external_id, fields=None, weight_unit="kg")
     return {"id": int(external_id), **full}
 
 
+# --- writing only an integration's fields (the product connector) ----------------------------------------
+def variant_writes(variant, *, fields, weight_unit="kg"):
+    """The variant-level values of ``fields`` (sku, price, cost_price, weight, barcode, low_stock)."""
+    body = {}
+    if "sku" in fields:
+        body["sku"] = variant.sku
+    if "price" in fields:
+        body["price"] = money_out(variant.price)
+    if "cost_price" in fields and variant.cost_price is not None:
+        body["cost_price"] = money_out(variant.cost_price)
+    if "weight" in fields and variant.weight_grams is not None:
+        body["weight"] = weight_out(variant.weight_grams, weight_unit)
+    if "barcode" in fields:
+        body.update(_barcode(variant.barcode) if variant.barcode else {"upc": "", "gtin": ""})
+    if "low_stock" in fields and variant.low_stock_level is not None:
+        body["inventory_warning_level"] = max(0, int(variant.low_stock_level))
+    return body
+
+
+def has_options(product):
+    return any(v.option_values for v in product.variants)
+
+
+def product_writes(product, *, fields, simple, weight_unit="kg"):
+    """The product-level values of ``fields``. ``simple``: a product without options, whose one variant's
+    values live on the product itself; with options only the first variant's price and weight are the
+    product's defaults. SEO is written only where the hub has a value (empty means "not known")."""
+    body = {}
+    if "name" in fields:
+        body["name"] = product.title[:250]
+    if "description" in fields:
+        body["description"] = product.description or ""
+    if "seo" in fields:
+        if (product.seo or {}).get("title"):
+            body["page_title"] = product.seo["title"]
+        if (product.seo or {}).get("description"):
+            body["meta_description"] = product.seo["description"]
+    if not product.variants:
+        return body
+    first = product.variants[0]
+    if simple:
+        body.update(variant_writes(first, fields=fields, weight_unit=weight_unit))
+    else:
+        body.update(variant_writes(first, fields=fields & {"price", "weight"}, weight_unit=weight_unit))
+    if body.get("price", 0) is None:  # a product's price cannot be empty, only a variant's
+        body["price"] = 0.0
+    return body
+
+
+def option_values_out(variant):
+    return [{"option_display_name": name, "label": value} for name, value in variant.option_values.items()]
+
+
+def new_variant_to_bc(variant, *, fields, weight_unit="kg"):
+    """A variant to add to a product with options (create, or ``POST .../variants``)."""
+    body = variant_writes(variant, fields=fields, weight_unit=weight_unit)
+    body["option_values"] = option_values_out(variant)
+    if "stock" in fields and variant.track_stock and variant.stock is not None:
+        body["inventory_level"] = max(0, int(variant.stock))
+    return body
+
+
+def product_create_to_bc(product, *, fields, category_ids=(), visible=None, weight_unit="kg"):
+    """``POST /v3/catalog/products`` writing ``fields`` plus what BigCommerce requires (name, type
+    physical, price, weight) and the create-time placement (categories, visibility)."""
+    simple = not has_options(product)
+    body = product_writes(product, fields=fields | {"name"}, simple=simple, weight_unit=weight_unit)
+    first = product.variants[0] if product.variants else ExternalVariant(external_id="")
+    body["type"] = "physical"
+    if body.get("price") is None:
+        body["price"] = money_out(first.price or Decimal(0))
+    if body.get("weight") is None:
+        body["weight"] = weight_out(first.weight_grams or 0, weight_unit)
+    if category_ids:
+        body["categories"] = [int(c) for c in category_ids]
+    if visible is not None:
+        body["is_visible"] = bool(visible)
+    if "images" in fields and product.images:
+        images = sorted(product.images, key=lambda i: i.position)
+        body["images"] = [{"image_url": i.url, "is_thumbnail": n == 0, "sort_order": n, "description": i.alt}
+                          for n, i in enumerate(images)]
+    tracked = any(v.track_stock for v in product.variants) if product.variants else False
+    if simple:
+        body["inventory_tracking"] = "product" if tracked else "none"
+        if "stock" in fields and tracked and first.stock is not None:
+            body["inventory_level"] = max(0, int(first.stock))
+    else:
+        body["inventory_tracking"] = "variant" if tracked else "none"
+        body["variants"] = [new_variant_to_bc(v, fields=fields, weight_unit=weight_unit) for v in product.variants]
+    return body
+
+
+def same_barcode(a, b):
+    """EAN-13 ``5701234000011`` and GTIN-14 ``05701234000011`` are one barcode."""
+    return bool(a) and bool(b) and str(a).lstrip("0") == str(b).lstrip("0")
+
+
+def match_variants(wanted, existing):
+    """Pair hub variants with the platform's (raw V3 variants): by id, then SKU, then option values, then,
+    for one variant on each side, with each other. Returns ({index in wanted: raw variant}, unmatched raw)."""
+    left = list(existing)
+    pairs = {}
+
+    def take(index, predicate):
+        found = next((raw for raw in left if predicate(raw)), None)
+        if found is not None:
+            pairs[index] = found
+            left.remove(found)
+
+    for index, variant in enumerate(wanted):
+        if variant.external_id:
+            take(index, lambda raw, v=variant: str(raw["id"]) == str(v.external_id))
+    for index, variant in enumerate(wanted):
+        if index not in pairs and variant.sku:
+            take(index, lambda raw, v=variant: raw.get("sku") == v.sku)
+    for index, variant in enumerate(wanted):
+        if index not in pairs and variant.option_values:
+            take(index, lambda raw, v=variant: {o["option_display_name"]: o["label"]
+                                                for o in raw.get("option_values") or []} == v.option_values)
+    if len(wanted) == 1 and len(existing) == 1 and not pairs:
+        pairs[0] = left.pop()
+    return pairs, left
+
+
 # --- stock ---------------------------------------------------------------------------------------------
 def stock_levels_from_inventory_items(items):
     """``GET /v3/inventory/items`` -> one level per variant and location (``available_to_sell``)."""
