@@ -11,6 +11,7 @@ os.environ.setdefault(
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/flyt")
 os.environ.setdefault("SANDBOX_ENABLED", "true")
 os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("PUBLIC_BASE_URL", "https://flyt.example")
 
 from config.settings.base import *  # noqa: E402,F403
 

@@ -99,9 +99,14 @@ class BigCommerceConnector(ProductConnector):
         return mapping.product_from_bc(raw, weight_unit=self.weight_unit, currency=self.account_currency() or None)
 
     def iter_products(self, *, since=None):
-        """Home: products in the "PayPal Zettle" channel; target: every product. 250 per page, streamed."""
-        for page in self.client.iter_product_pages(channel_id=self._channel_id(),
-                                                   modified_since=since_filter(since) if since else None):
+        """Home: products in the "PayPal Zettle" channel; target: every product. 250 per page, streamed.
+
+        As home, ``since`` is not applied: assigning a product to the channel does not change its
+        ``date_modified``, so a filtered read would miss newly assigned products. The whole channel is
+        read instead (one request per 250 products) and the engine skips what did not change."""
+        channel_id = self._channel_id()
+        modified_since = since_filter(since) if since and channel_id is None else None
+        for page in self.client.iter_product_pages(channel_id=channel_id, modified_since=modified_since):
             for raw in page:
                 yield self._dto(raw)
 
@@ -112,6 +117,13 @@ class BigCommerceConnector(ProductConnector):
             return []
         return [self._dto(raw) for page in self.client.iter_product_pages(ids=ids, channel_id=self._channel_id())
                 for raw in page]
+
+    def existing_ids(self, *, external_ids):
+        """Products that exist in the store, in the channel or not (one request per 250 ids)."""
+        ids = sorted({int(i) for i in external_ids if str(i).isdigit()})
+        if not ids:
+            return set()
+        return {str(raw["id"]) for page in self.client.iter_product_pages(ids=ids, include=()) for raw in page}
 
     def find_products(self, *, skus, barcodes):
         """By SKU through ``sku:in`` on products; what is still unmatched (barcodes; SKUs the product filter

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from integrations.dto import ExternalProduct
+from integrations.http import SystemClock
 
 PRODUCT_FIELDS = frozenset({
     "name", "description", "price", "cost_price", "weight", "variants", "images", "stock", "low_stock", "sku",
@@ -54,6 +55,10 @@ class ProductConnector(ABC):
         channel and category). Returns what it created or found, for the log."""
         return {}
 
+    def now(self) -> float:
+        """The time as the platform sees it (epoch seconds): watermarks are taken on this clock."""
+        return (self.clock or SystemClock()).now()
+
     # --- reading --------------------------------------------------------------------------------------
     @abstractmethod
     def iter_products(self, *, since: datetime | None = None) -> Iterator[ExternalProduct]:
@@ -63,6 +68,11 @@ class ProductConnector(ABC):
     @abstractmethod
     def get_products(self, *, external_ids: list[str]) -> list[ExternalProduct]:
         """These products as they are now; missing ones (deleted) are simply absent."""
+
+    def existing_ids(self, *, external_ids: list[str]) -> set[str]:
+        """Which of these products still exist on the platform at all, in scope or not (to tell a
+        product deleted on the home base from one merely taken out of scope)."""
+        return {str(p.external_id) for p in self.get_products(external_ids=external_ids)}
 
     @abstractmethod
     def find_products(self, *, skus: set[str], barcodes: set[str]) -> list[ExternalProduct]:

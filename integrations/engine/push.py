@@ -38,6 +38,9 @@ def push_listed(*, merchant, integration, connector, log, fields, dry_run, produ
         return
     bound = {b.hub_id: b for b in Binding.objects.filter(connection=target, kind=Binding.Kind.PRODUCT,
                                                            hub_id__in=listed_ids)}
+    unbound = [pid for pid in listed_ids if pid not in bound]
+    skipped = _link_existing(merchant=merchant, integration=integration, connector=connector, product_ids=unbound,
+                             bound=bound, log=log, dry_run=dry_run, label=label)
     remote = {}
     if bound:  # how each bound product looks on the target now (one streamed read)
         wanted = {b.external_id for b in bound.values()}
@@ -45,9 +48,6 @@ def push_listed(*, merchant, integration, connector, log, fields, dry_run, produ
                          else connector.iter_products()):
             if str(external.external_id) in wanted:
                 remote[str(external.external_id)] = product_hash(external, fields)
-    unbound = [pid for pid in listed_ids if pid not in bound]
-    _link_existing(merchant=merchant, integration=integration, connector=connector, product_ids=unbound,
-                   bound=bound, log=log, dry_run=dry_run, label=label)
     price_list = price_list_get_default(merchant=merchant)
     for start in range(0, len(listed_ids), CHUNK):
         chunk = listed_ids[start:start + CHUNK]
@@ -55,6 +55,8 @@ def push_listed(*, merchant, integration, connector, log, fields, dry_run, produ
                     .prefetch_related("variants", "images")}
         to_create, to_update = [], []
         for pid in chunk:
+            if pid in skipped:
+                continue
             product = products[pid]
             binding = bound.get(pid)
             desired = _desired(merchant=merchant, target=target, product=product, binding=binding,
@@ -96,14 +98,16 @@ def _desired(*, merchant, target, product, binding, prices_included, price_list)
 
 def _link_existing(*, merchant, integration, connector, product_ids, bound, log, dry_run, label):
     """First link without duplicates: unbound products that already exist on the target (same SKU,
-    then same barcode) are linked, not created. Ambiguous matches are reported and skipped."""
+    then same barcode) are linked, not created. Ambiguous matches are reported and skipped: returns
+    the ids of the skipped products."""
+    skipped = set()
     if not product_ids:
-        return
+        return skipped
     products = list(scoped(Product, merchant=merchant).filter(pk__in=product_ids).prefetch_related("variants"))
     skus = {v.sku for p in products for v in p.variants.all() if v.sku}
     barcodes = {v.barcode for p in products for v in p.variants.all() if v.barcode}
     if not skus and not barcodes:
-        return
+        return skipped
     by_sku, by_barcode = {}, {}
     for external in connector.find_products(skus=skus, barcodes=barcodes):
         for variant in external.variants:
@@ -125,21 +129,19 @@ def _link_existing(*, merchant, integration, connector, product_ids, bound, log,
                         level=SyncEntry.Level.WARNING,
                         message=f"{_label(product)} skipped: several products on {label} have the same {attribute} "
                                 f"({', '.join(sorted(found))}). Remove the duplicates on {label}, then sync again.")
-                product_ids.remove(product.pk)
-                bound[product.pk] = None
+                skipped.add(product.pk)
                 break
             external_id = found.pop()
             log.add(action=SyncEntry.Action.NOTE, object_type="product", object_ref=external_id,
                     message=f"{_label(product)} linked to the existing product on {label} with the same "
                             f"{attribute} instead of creating a duplicate.")
+            bound[product.pk] = Binding(merchant=merchant, connection=target, kind=Binding.Kind.PRODUCT,
+                                        hub_id=product.pk, external_id=external_id)
             if not dry_run:
-                bound[product.pk] = Binding.objects.create(merchant=merchant, connection=target,
-                                                           kind=Binding.Kind.PRODUCT, hub_id=product.pk,
-                                                           external_id=external_id)
+                bound[product.pk].save()
             taken.add(external_id)
             break
-    for pid in [pid for pid, binding in bound.items() if binding is None]:
-        del bound[pid]
+    return skipped
 
 
 def _placement(integration):

@@ -9,10 +9,9 @@ to the platforms or the hub (hub changes are rolled back; only the log stays).
 
 import logging
 from contextlib import nullcontext
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
 from catalog.models import Product
 from catalog.services import price_list_get_default, product_archive
@@ -110,7 +109,8 @@ def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run)
     home = integration.home
     state = (home.sync_state or {}).get("products", {})
     since = None if full or not state.get("since") else datetime.fromisoformat(state["since"])
-    started = timezone.now() - WATERMARK_OVERLAP  # taken before reading, with an overlap
+    # taken before reading, on the platform's clock, with an overlap
+    started = datetime.fromtimestamp(connector.now(), UTC) - WATERMARK_OVERLAP
     price_list = price_list_get_default(merchant=merchant)
     touched, seen = [], set()
     source = connector.get_products(external_ids=external_ids) if external_ids is not None else \
@@ -173,7 +173,7 @@ def _gone(*, merchant, integration, connector, external_ids, log):
 
     if not external_ids:
         return
-    still_there = {str(p.external_id) for p in connector.get_products(external_ids=sorted(external_ids))}
+    still_there = connector.existing_ids(external_ids=sorted(external_ids))
     home = integration.home
     for binding in Binding.objects.filter(connection=home, kind=Binding.Kind.PRODUCT, external_id__in=external_ids):
         product = scoped(Listing, merchant=merchant).filter(integration=integration, product_id=binding.hub_id)

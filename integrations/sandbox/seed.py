@@ -2,6 +2,7 @@
 stock. Deterministic for a given seed, so benchmarks and tests are repeatable."""
 
 import random
+import zlib
 from dataclasses import dataclass, field
 
 _ADJECTIVES = ["Nordic", "Linen", "Wool", "Oak", "Stoneware", "Cotton", "Birch", "Copper", "Felt", "Glass",
@@ -48,11 +49,15 @@ def ean13(number: int) -> str:
     return digits + str((10 - total % 10) % 10)
 
 
-def catalog(count: int, *, variants: int = 1, seed: int = 1, prefix: str = "FLY", currency_minor: int = 100):
-    """``count`` products with ``variants`` variants each (1 = a simple product)."""
+def catalog(count: int, *, variants: int = 1, seed: int = 1, prefix: str = "FLY", currency_minor: int = 100,
+            start: int = 0):
+    """``count`` products with ``variants`` variants each (1 = a simple product), numbered from
+    ``start`` (catalogs with different starts have different names, SKUs and barcodes)."""
     rng = random.Random(seed)
     products = []
-    for n in range(count):
+    # barcodes differ between catalogs with different prefixes, as they would between suppliers
+    barcode_base = 570_000_000_000 + (zlib.crc32(prefix.encode()) % 900) * 100_000_000
+    for n in range(start, start + count):
         adjective, noun = _ADJECTIVES[n % len(_ADJECTIVES)], _NOUNS[(n // len(_ADJECTIVES)) % len(_NOUNS)]
         name = f"{adjective} {noun} {n + 1}"
         base_sku = f"{prefix}-{n + 1:06d}"
@@ -64,7 +69,7 @@ def catalog(count: int, *, variants: int = 1, seed: int = 1, prefix: str = "FLY"
             value = option_values[v % len(option_values)] if v < len(option_values) else f"{option_name} {v + 1}"
             product_variants.append(SeedVariant(
                 sku=f"{base_sku}-{v + 1}" if variants > 1 else base_sku,
-                barcode=ean13(570_000_000_000 + n * 100 + v),
+                barcode=ean13(barcode_base + n * 100 + v),
                 price_minor=price,
                 cost_minor=int(price * 0.45),
                 weight_grams=rng.choice([120, 250, 400, 650, 900]),

@@ -68,16 +68,25 @@ def test_home_role_is_remembered_through_settings(sandbox, clock, store, client,
     assert [p.external_id for p in fresh.iter_products()] == [str(ids[0])]
 
 
-def test_since_reads_only_products_changed_after(sandbox, clock, client, connector, account):
-    channel_id = connector.prepare(role="home")["channel_id"]
+def test_as_target_since_reads_only_products_changed_after(sandbox, clock, client, connector, account):
+    connector.prepare(role="target")
     ids = sorted(int(i) for i in account["products"])
-    client.assign_products_to_channel(product_ids=ids, channel_id=channel_id)
     clock.advance(3600)
     since = datetime.fromtimestamp(clock.now(), UTC) - timedelta(seconds=1, microseconds=500)
     client.update_product(product_id=ids[3], fields={"description": "<p>new</p>"})
     mark(sandbox)
     assert [p.external_id for p in connector.iter_products(since=since)] == [str(ids[3])]
     assert "date_modified:min" in sandbox.calls("GET", "/v3/catalog/products")[0].query
+
+
+def test_as_home_since_never_hides_a_product_newly_assigned_to_the_channel(sandbox, clock, client, connector,
+                                                                          account):
+    channel_id = connector.prepare(role="home")["channel_id"]
+    ids = sorted(int(i) for i in account["products"])
+    clock.advance(3600)
+    since = datetime.fromtimestamp(clock.now(), UTC)
+    client.assign_products_to_channel(product_ids=ids[:2], channel_id=channel_id)  # date_modified unchanged
+    assert sorted(p.external_id for p in connector.iter_products(since=since)) == sorted(str(i) for i in ids[:2])
 
 
 def test_target_reads_every_product_page_by_page(sandbox, clock):
