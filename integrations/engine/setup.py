@@ -49,9 +49,14 @@ def integration_activate(*, merchant, integration):
         connector = connector_for(connection)
         connector.prepare(role=role)
         try:
-            connector.register_webhooks(url=webhook_url(connection), secret=connection.webhook_secret)
+            issued = connector.register_webhooks(url=webhook_url(connection), secret=connection.webhook_secret)
         except ConnectorError as exc:
             logger.warning("webhook registration failed connection=%s: %s", connection.pk, exc.message)
+        else:
+            if issued:  # a signing key the platform chose (Zettle): keep the previous one during a rotation
+                kept = [issued, *[k for k in connection.platform_webhook_secrets or [] if k != issued]][:2]
+                connection.platform_webhook_secrets = kept
+                connection.save(update_fields=["platform_webhook_secrets", "updated_at"])
     run = integration_sync(merchant=merchant, integration=integration, trigger=SyncRun.Trigger.SETUP, full=True)
     integration.completed_at = timezone.now()
     integration.setup_step = "done"

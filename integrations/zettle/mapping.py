@@ -4,6 +4,9 @@ Zettle money is integer minor units with a ``currencyId``; the hub wants Decimal
 Quantities arrive as strings (purchases, balance reads) or numbers (balance updates).
 """
 
+import copy
+import html
+import re
 import secrets
 import uuid as uuidlib
 from datetime import UTC, datetime
@@ -155,6 +158,146 @@ def variant_to_zettle(variant: ExternalVariant, *, currency: str) -> dict:
     if variant.cost_price is not None:
         body["costPrice"] = {"amount": money_to_minor(variant.cost_price, currency), "currencyId": currency}
     return body
+
+
+# --- field-restricted writes (the product connector) -------------------------------------------------
+VARIANT_LEVEL_FIELDS = frozenset({"sku", "barcode", "price", "cost_price", "variants"})
+
+
+def plain_text(text) -> str:
+    """Zettle descriptions are plain text shown at the POS: tags dropped, entities decoded."""
+    text = re.sub(r"<(br|/p|/div|/li)\s*/?>", "\n", text or "", flags=re.IGNORECASE)
+    text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    return "\n".join(" ".join(line.split()) for line in text.splitlines()).strip()
+
+
+def _money(amount, currency):
+    return {"amount": money_to_minor(amount, currency), "currencyId": currency}
+
+
+def variant_written(variant: ExternalVariant, *, fields, currency: str, base: dict | None = None) -> dict:
+    """``base`` (the variant as Zettle has it; None for a new one) with the hub's values for ``fields``
+    and nothing else. A new variant always gets its options and a price (the DTO's, 0 when prices are
+    not included); an existing one keeps every key ``fields`` does not name."""
+    new = base is None
+    body = copy.deepcopy(base) if base else {"uuid": variant.external_id or new_uuid1()}
+
+    def put(key, value):
+        if value in (None, ""):
+            body.pop(key, None)
+        else:
+            body[key] = value
+
+    if "sku" in fields:
+        put("sku", variant.sku)
+    if "barcode" in fields:
+        put("barcode", variant.barcode)
+    if new or ("price" in fields and variant.price is not None):
+        body["price"] = _money(variant.price or 0, currency)
+    if "cost_price" in fields and variant.cost_price is not None:
+        body["costPrice"] = _money(variant.cost_price, currency)
+    if new or "variants" in fields:
+        body["options"] = [{"name": str(k), "value": str(v)} for k, v in variant.option_values.items()]
+        put("name", " / ".join(str(v) for v in variant.option_values.values()))
+    return body
+
+
+def option_definitions(product: ExternalProduct) -> dict | None:
+    """``variantOptionDefinitions`` from the product's options (or, lacking them, its variants')."""
+    options = [o for o in product.options or [] if o.get("values")]
+    if not options:
+        names = list(dict.fromkeys(k for v in product.variants for k in v.option_values))
+        options = [{"name": n, "values": list(dict.fromkeys(v.option_values[n] for v in product.variants
+                                                           if n in v.option_values))} for n in names]
+    if not options:
+        return None
+    return {"definitions": [{"name": str(o["name"]), "properties": [{"value": str(v)} for v in o["values"]]}
+                            for o in options]}
+
+
+def images_written(images) -> dict:
+    """Zettle shows one image per product: the first image's URL as ``presentation.imageUrl``; image
+    lookup keys only for images that came from Zettle (``external_id``). None values remove."""
+    ordered = sorted(images or [], key=lambda i: i.position)
+    if not ordered:
+        return {"presentation": {"imageUrl": None}, "imageLookupKeys": None}
+    keys = [i.external_id for i in ordered if i.external_id]
+    return {"presentation": {"imageUrl": ordered[0].url}, "imageLookupKeys": keys or None}
+
+
+def product_create_body(product: ExternalProduct, *, fields, currency: str, vat_percentage="25") -> dict:
+    """A new Product Library body with a fresh client-chosen uuid (variants too), writing only ``fields``
+    (plus the name and variants Zettle needs). No category, folder or tax code; VAT is Zettle's default."""
+    variants = product.variants or [ExternalVariant(external_id="")]
+    body = {"uuid": new_uuid1(), "name": product.title.strip(), "vatPercentage": str(vat_percentage),
+            "variants": [variant_written(replace_id(v), fields=fields, currency=currency) for v in variants]}
+    if "description" in fields and plain_text(product.description):
+        body["description"] = plain_text(product.description)
+    definitions = option_definitions(product)
+    if definitions:
+        body["variantOptionDefinitions"] = definitions
+    if "images" in fields and product.images:
+        body.update({k: v for k, v in images_written(product.images).items() if v is not None})
+    return body
+
+
+def replace_id(variant: ExternalVariant) -> ExternalVariant:
+    """The variant with a fresh Zettle uuid (hub DTOs may carry another platform's id)."""
+    return ExternalVariant(**{**variant.__dict__, "external_id": new_uuid1()})
+
+
+def merged_variants(current: list, variants: list, *, fields, currency: str):
+    """The variant list to PUT (merge patch replaces lists whole): Zettle's variants with the hub's values
+    for ``fields``, matched by uuid then SKU. With "variants" in ``fields`` the list follows the hub (new
+    ones added with fresh uuids, missing ones removed); without, it keeps Zettle's variants as they are.
+    Returns (list, {index in ``variants``: uuid})."""
+    by_uuid = {v.get("uuid"): v for v in current}
+    by_sku = {v.get("sku"): v for v in current if v.get("sku")}
+    written, ids, used = [], {}, set()
+    for index, variant in enumerate(variants):
+        base = by_uuid.get(variant.external_id) or (by_sku.get(variant.sku) if variant.sku else None)
+        if base is not None and base.get("uuid") in used:
+            base = None
+        if base is None and "variants" not in fields:
+            continue
+        body = variant_written(variant if base is not None else replace_id(variant), fields=fields,
+                               currency=currency, base=base)
+        used.add(body["uuid"])
+        ids[index] = body["uuid"]
+        written.append(body)
+    if "variants" not in fields:
+        updated = {v["uuid"]: v for v in written}
+        written = [updated.get(v.get("uuid"), v) for v in current]
+    return written, ids
+
+
+def product_patch(current: dict, product: ExternalProduct, *, fields, currency: str):
+    """The merge patch that makes ``current`` (a Zettle product) show the hub's ``fields`` and changes
+    nothing else (VAT, category, tax code, unit stay Zettle's); only keys that differ are in it.
+    Returns (patch, {index in product.variants: variant uuid})."""
+    wanted = {}
+    if "name" in fields:
+        wanted["name"] = product.title.strip()
+    if "description" in fields:
+        wanted["description"] = plain_text(product.description) or None
+    if "images" in fields:
+        wanted.update(images_written(product.images))
+    variants, ids = merged_variants(current.get("variants") or [], product.variants, fields=fields,
+                                    currency=currency)
+    if fields & VARIANT_LEVEL_FIELDS:
+        wanted["variants"] = variants
+    if "variants" in fields:
+        wanted["variantOptionDefinitions"] = option_definitions(product)
+    patch = {}
+    for key, value in wanted.items():
+        have = current.get(key)
+        if isinstance(value, dict) and isinstance(have, dict):
+            value = {k: v for k, v in value.items() if have.get(k) != v}
+            if value:
+                patch[key] = value
+        elif have != value and not (value is None and key not in current):
+            patch[key] = value
+    return patch, ids
 
 
 # --- stock ------------------------------------------------------------------------------------------

@@ -1,0 +1,316 @@
+"""The Zettle product connector: HTTP through ``ZettleClient`` and mapping, no database.
+
+Roles. As the home base ("home") Flyt reads the whole Product Library; as the target ("target")
+it writes products. ``prepare`` only works out the account currency (Zettle has nothing like
+BigCommerce's channel or category to create; ``placement`` is ignored: Flyt never sets a Zettle
+category or folder).
+
+Currency. Zettle money is minor units with a ``currencyId`` that must be the organization's.
+It comes from ``connection.settings["currency"]``; lacking that, from a price in the library
+(one read of one page; ``prepare`` returns it so the engine stores it); lacking that, "DKK".
+Prices of a product whose ``currency`` differs from Zettle's are never written (a new product gets
+price 0); the result is still ok and its ``error`` says so, for the log.
+
+Writes. ``create_products`` takes up to ``write_batch_size`` (500, the client's import batch)
+products: one goes by ``POST /products``, more by one bulk import (``/import/v2``) polled on the
+clock until FINISHED_SUCCESS. Uuids are ours (v1, minted before sending), so results need no
+re-read. If Zettle refuses the import as a whole, each product is created alone so that every
+product gets its own answer. Zettle unreachable (5xx/429 after the client's retries) or an import
+still running at the deadline fails the whole batch: the retryable ConnectorError is raised, as are
+401/403 (its products may appear later: ``find_products`` by SKU links them on the next pass).
+Initial stock ("stock" in fields) goes through ``set_stock``:
+tracking switched on, then SUPPLIER→STORE movements in bulk (100 products per call).
+``update_products`` reads each product (for its ETag and its variants: a merge patch replaces the
+variant list whole) and PUTs only the keys that differ, conditionally (a 412 is read and tried
+once more); an unchanged product costs no write.
+
+Not written to Zettle: VAT (new products get ``settings["vat_percentage"]``, default 25; updates
+never send it), category, folder, tax code, unit. Zettle's Product Library has no weight or
+shipping weight and the Inventory API no low-stock level, so "weight" and "low_stock" are
+accepted and ignored. Images: Zettle shows one image per product; the first image's URL becomes
+``presentation.imageUrl`` (the client cannot upload to Zettle's Image API, so image lookup keys
+are only kept for images that came from Zettle). Descriptions are written as plain text.
+
+Variant ids in ``WriteResult.variant_ids`` are keyed like the engine's ``variant_key``: the hub
+variant's SKU, else ``"#<index in product.variants>"``.
+
+Webhooks. One Pusher subscription per destination URL; Zettle, not Flyt, chooses its signing key:
+``register_webhooks`` returns it and ``webhook_signing_key()`` gives it afterwards; the engine must
+store it as the connection's webhook secret (the ``secret`` argument cannot be used by Zettle).
+"""
+
+from dataclasses import replace
+from datetime import UTC
+from decimal import Decimal
+
+from integrations.dto import ExternalProduct, ExternalStockLevel
+from integrations.engine.connector import ProductConnector, WriteResult
+from integrations.errors import ConnectorError
+from integrations.zettle import mapping
+from integrations.zettle.api_products import IMPORT_BATCH, MAX_VARIANTS
+from integrations.zettle.client import ZettleClient
+from integrations.zettle.connector_support import call_stats, label, refusal_reason, variant_key
+
+DEFAULT_CURRENCY = "DKK"
+DEFAULT_VAT = "25"
+DEFAULT_CONTACT_EMAIL = "integrations@flyt.example"
+WEBHOOK_EVENTS = ("ProductCreated", "ProductUpdated", "ProductDeleted", "InventoryBalanceChanged")
+GET_ONE_BY_ONE_MAX = 20  # more ids than this are found by one library read (500 products a page) instead
+CONNECTION_STATUSES = (401, 403)  # every product would fail the same way: raise instead of reporting each
+
+
+class ZettleConnector(ProductConnector):
+    platform = "zettle"
+    write_batch_size = IMPORT_BATCH
+
+    def __init__(self, connection, *, transport=None, clock=None):
+        super().__init__(connection, transport=transport, clock=clock)
+        self.client = ZettleClient.from_connection(connection, transport=transport, clock=clock)
+        self.settings = dict(connection.settings or {})
+        self._currency = self.settings.get("currency") or None
+        self._currency_known = self._currency is not None  # from settings or Zettle, not the default
+        self._signing_key = ""
+
+    # --- set-up --------------------------------------------------------------------------------------
+    def prepare(self, *, role):
+        """Nothing to create in Zettle for either role; returns the account currency when Zettle tells it
+        (for ``connection.settings``). Idempotent and, once the currency is known, free of calls."""
+        if role not in ("home", "target"):
+            raise ValueError(f"Unknown role {role!r}; expected 'home' or 'target'.")
+        currency = self.account_currency()
+        return {"currency": currency} if self._currency_known else {}
+
+    def account_currency(self):
+        if self._currency is None:
+            found = self._library_currency()
+            self._currency_known = bool(found)
+            self._currency = found or DEFAULT_CURRENCY
+        return self._currency
+
+    def _price_guard(self, product, fields, *, create):
+        """(product, fields, note): prices in another currency than Zettle's are never written (a new
+        product then gets price 0, as when prices are not included)."""
+        currency = self.account_currency()
+        if not product.currency or product.currency.upper() == currency.upper():
+            return product, fields, ""
+        note = (f"Product {label(product)}: prices not synced to Zettle — currencies differ ({product.currency} "
+                f"in Flyt vs {currency} in Zettle).")
+        if create:
+            product = replace(product, variants=[replace(v, price=Decimal(0), cost_price=None)
+                                                 for v in product.variants])
+        return product, fields - {"price", "cost_price"}, note
+
+    def _library_currency(self):
+        """The currency of the first priced variant of the library's first page (None if no price)."""
+        page = next(self.client.iter_library(), {})
+        for product in page.get("products") or []:
+            for variant in product.get("variants") or []:
+                currency = (variant.get("price") or variant.get("costPrice") or {}).get("currencyId")
+                if currency:
+                    return currency
+        return None
+
+    # --- reading --------------------------------------------------------------------------------------
+    def iter_products(self, *, since=None):
+        """The whole library, one page (500) at a time; with ``since``, only products updated since
+        (Zettle filters by event log, not by time, so the filtering happens here)."""
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        for raw in self.client.iter_products():
+            product = mapping.product_from_zettle(raw)
+            if since is None or product.updated_at is None or product.updated_at >= since:
+                yield product
+
+    def get_products(self, *, external_ids):
+        ids = [str(i) for i in external_ids]
+        if len(ids) > GET_ONE_BY_ONE_MAX:
+            wanted = set(ids)
+            return [mapping.product_from_zettle(p) for p in self.client.iter_products() if p["uuid"] in wanted]
+        found = []
+        for uuid in ids:
+            try:
+                raw, _ = self.client.get_product(uuid=uuid)
+            except ConnectorError as exc:
+                if exc.status == 404:
+                    continue
+                raise
+            found.append(mapping.product_from_zettle(raw))
+        return found
+
+    def find_products(self, *, skus, barcodes):
+        """Zettle cannot search by SKU or barcode: one full library read (1 request per 500 products)."""
+        skus, barcodes = {s for s in skus or () if s}, {b for b in barcodes or () if b}
+        if not skus and not barcodes:
+            return []
+        return [mapping.product_from_zettle(raw) for raw in self.client.iter_products()
+                if any(v.get("sku") in skus or v.get("barcode") in barcodes for v in raw.get("variants") or [])]
+
+    # --- writing --------------------------------------------------------------------------------------
+    def create_products(self, *, products, fields, placement=None):
+        fields = frozenset(fields)
+        currency = self.account_currency()
+        vat = self.settings.get("vat_percentage") or DEFAULT_VAT
+        results, bodies, notes = [None] * len(products), {}, {}
+        for index, product in enumerate(products):
+            problem = _local_problem(product)
+            if problem:
+                results[index] = WriteResult(ok=False, error=f"Zettle cannot take product {label(product)}: "
+                                                             f"{problem}")
+                continue
+            product, written, notes[index] = self._price_guard(product, fields, create=True)
+            bodies[index] = mapping.product_create_body(product, fields=written, currency=currency,
+                                                        vat_percentage=vat)
+        items = list(bodies.items())
+        for start in range(0, len(items), self.write_batch_size):
+            chunk = dict(items[start:start + self.write_batch_size])
+            imported = self._import(chunk, products) if len(chunk) > 1 else {}
+            for index, body in chunk.items():
+                results[index] = imported.get(index) or self._create_one(products[index], body,
+                                                                         alone=len(chunk) == 1)
+        for index, note in notes.items():
+            if note and results[index].ok:
+                results[index].error = note
+        if "stock" in fields:
+            self._initial_stock(products, bodies, results)
+        return results
+
+    def _import(self, chunk, products):
+        """Import ``chunk`` ({index: body}) in one go: {index: result}, or {} when Zettle refused the import
+        as a whole (the caller then creates each product alone, so each gets its own answer). Zettle being
+        unreachable, or still importing at the deadline, is the whole batch's problem: that error is raised
+        (retryable), for the engine to try the pass again."""
+        try:
+            record = self.client.import_products(products=list(chunk.values()), batch_size=len(chunk))[0]
+            self.client.wait_for_import(import_uuid=record["uuid"])
+        except ConnectorError as exc:
+            if exc.retryable or exc.status in CONNECTION_STATUSES:
+                raise
+            return {}
+        return {index: _created(products[index], body) for index, body in chunk.items()}
+
+    def _create_one(self, product, body, *, alone=False):
+        try:
+            self.client.create_product(product=body)
+        except ConnectorError as exc:
+            if exc.status in CONNECTION_STATUSES or (alone and exc.retryable):
+                raise
+            if "ITEM_ALREADY_EXIST" not in exc.message:  # our own fresh uuid exists: the import made it
+                return WriteResult(ok=False, retryable=exc.retryable,
+                                   error=f"Zettle refused product {label(product)}: {refusal_reason(exc)}")
+        return _created(product, body)
+
+    def _initial_stock(self, products, bodies, results):
+        """Start tracking and move SUPPLIER→STORE to each new tracked variant's level."""
+        levels, touched = [], []
+        for index, body in bodies.items():
+            if not results[index].ok:
+                continue
+            pairs = list(zip(products[index].variants, body["variants"], strict=False))
+            for variant, written in pairs:
+                if variant.track_stock and variant.stock is not None:
+                    levels.append(ExternalStockLevel(external_variant_id=written["uuid"], sku=variant.sku,
+                                                     quantity=int(variant.stock),
+                                                     external_product_id=body["uuid"]))
+                    touched.append(index)
+        if not levels:
+            return
+        try:
+            self.client.set_stock(levels=levels)
+        except ConnectorError as exc:
+            if exc.status in CONNECTION_STATUSES:
+                raise
+            for index in dict.fromkeys(touched):  # the product exists: keep it ok, say what is missing
+                results[index].error = (f"Product {label(products[index])} was created in Zettle but its stock "
+                                        f"could not be set ({exc.message}); the next stock sync sets it.")
+
+    def update_products(self, *, products, fields):
+        fields = frozenset(fields)
+        return [self._update_one(product, fields) for product in products]
+
+    def _update_one(self, product, fields, *, attempts=2):
+        if not product.external_id:
+            return WriteResult(ok=False, error=f"Product {label(product)} is not linked to a Zettle product yet.")
+        if len(product.variants) > MAX_VARIANTS and "variants" in fields:
+            return WriteResult(ok=False, external_id=product.external_id,
+                               error=f"Zettle cannot take product {label(product)}: {_local_problem(product)}")
+        product, fields, note = self._price_guard(product, fields, create=False)
+        for attempt in range(attempts):
+            try:
+                current, etag = self.client.get_product(uuid=product.external_id)
+                patch, ids = mapping.product_patch(current, product, fields=fields,
+                                                   currency=self.account_currency())
+                if patch:
+                    self.client.update_product(uuid=product.external_id, changes=patch, etag=etag)
+            except ConnectorError as exc:
+                if exc.status in CONNECTION_STATUSES:
+                    raise
+                if exc.status == 412 and attempt + 1 < attempts:
+                    continue  # changed in Zettle between our read and write: read again
+                if exc.status == 404:
+                    error = (f"Product {label(product)} no longer exists in Zettle; Flyt creates it again on the "
+                             "next sync.")
+                elif exc.status == 412:
+                    error = (f"Product {label(product)} kept changing in Zettle while Flyt wrote it; Flyt will "
+                             "try again.")
+                else:
+                    error = f"Zettle refused product {label(product)}: {refusal_reason(exc)}"
+                return WriteResult(ok=False, external_id=product.external_id, error=error,
+                                   retryable=exc.retryable or exc.status == 412)
+            return WriteResult(ok=True, external_id=product.external_id, error=note,
+                               variant_ids={variant_key(product.variants[i], i): uuid for i, uuid in ids.items()})
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def delete_products(self, *, external_ids):
+        """Bulk delete, 100 uuids per call; Zettle ignores uuids it no longer has."""
+        uuids = [str(i) for i in external_ids if i]
+        if uuids:
+            self.client.delete_products(uuids=uuids)
+
+    # --- webhooks -------------------------------------------------------------------------------------
+    def register_webhooks(self, *, url, secret=""):
+        """One subscription to ``url`` for product and stock events, reused (its events completed) when it
+        exists. Returns Zettle's signing key for it (also ``webhook_signing_key()``); ``secret`` is unused:
+        Zettle picks the key."""
+        mine = [s for s in self.client.list_subscriptions() if s.get("destination") == url]
+        if mine:
+            keep, extra = mine[0], mine[1:]
+            events = list(dict.fromkeys([*(keep.get("eventNames") or []), *WEBHOOK_EVENTS]))
+            if keep.get("eventNames") and events != list(keep["eventNames"]):
+                self.client.update_subscription(uuid=keep["uuid"], changes={"eventNames": events})
+            for duplicate in extra:  # one delivery per event, signed with the key we return
+                self.client.delete_subscription(uuid=duplicate["uuid"])
+        else:
+            keep = self.client.create_subscription(destination=url, event_names=WEBHOOK_EVENTS,
+                                                   contact_email=self.settings.get("contact_email")
+                                                   or DEFAULT_CONTACT_EMAIL)
+        self._signing_key = keep.get("signingKey") or ""
+        return self._signing_key
+
+    def webhook_signing_key(self):
+        """The signing key of the subscription ``register_webhooks`` made or found ("" before that)."""
+        return self._signing_key
+
+    def unregister_webhooks(self, *, url):
+        for subscription in self.client.list_subscriptions():
+            if subscription.get("destination") == url:
+                self.client.delete_subscription(uuid=subscription["uuid"])
+
+    # --- measuring ------------------------------------------------------------------------------------
+    def call_stats(self):
+        return call_stats(self.client.stats)
+
+
+def _local_problem(product: ExternalProduct) -> str:
+    """What Zettle would refuse about ``product``, found before sending anything ("" when fine)."""
+    if not (product.title or "").strip():
+        return "it has no name. Give it a name in Flyt."
+    if len(product.variants) > MAX_VARIANTS:
+        return (f"it has {len(product.variants)} variants and Zettle allows at most {MAX_VARIANTS}. Split it into "
+                "several products.")
+    return ""
+
+
+def _created(product, body):
+    return WriteResult(ok=True, external_id=body["uuid"],
+                       variant_ids={variant_key(v, i): w["uuid"]
+                                    for i, (v, w) in enumerate(zip(product.variants, body["variants"], strict=False))})

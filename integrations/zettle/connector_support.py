@@ -1,0 +1,59 @@
+"""Small pure helpers of the Zettle product connector: labels and refusals in merchants' words, variant
+keys, call counts."""
+
+import json
+
+from integrations.errors import ConnectorError
+
+
+def variant_key(variant, index):
+    """Like the engine's ``variant_key``: the hub variant's SKU, else its position."""
+    return variant.sku or f"#{index}"
+
+
+def label(product):
+    """'Blue mug' (SKU MUG-1), for messages."""
+    skus = [v.sku for v in product.variants if v.sku]
+    name = (product.title or "").strip() or "(no name)"
+    return f"'{name}'" + (f" (SKU {skus[0]})" if len(skus) == 1 else "")
+
+
+_HINTS = (
+    ("currencyId", "its prices are not in the Zettle account's currency. Set the Zettle connection's currency to "
+                   "the one your Zettle account sells in."),
+    ("ITEM_ALREADY_EXIST", "a product with the same id already exists in Zettle. Sync again to link it."),
+    ("variants", "one of its variants was refused ({detail}). Check its variants in Flyt."),
+)
+
+
+def refusal_reason(exc: ConnectorError) -> str:
+    """Zettle's refusal (``{developerMessage, errorType, violations}``) as a sentence for the merchant."""
+    try:
+        body = json.loads((exc.detail or {}).get("body") or "{}")
+    except ValueError:
+        body = {}
+    body = body if isinstance(body, dict) else {}
+    detail = "; ".join(f"{v.get('propertyName', '?')} {v.get('developerMessage', '')}".strip()
+                       for v in body.get("violations") or []) or body.get("developerMessage") or exc.message
+    text = f"{detail} {body.get('errorType') or ''}"
+    for needle, hint in _HINTS:
+        if needle in text:
+            return hint.format(detail=detail)
+    return f"{detail}. Correct it in Flyt and sync again." if not exc.retryable else f"{detail}."
+
+
+def call_stats(stats) -> dict:
+    """{"read", "write", "auth", "retries", "rate_limit_wait_s"}: balance reads (POST .../inventory/products)
+    count as reads, token requests as auth, not as writes."""
+    reads = writes = auth = 0
+    for key, count in stats.by_path.items():
+        method, _, url = key.partition(" ")
+        path = url.split("?", 1)[0]
+        if path.endswith("/token") and "oauth" in path:  # oauth.zettle.com/token, or <sandbox>/oauth/token
+            auth += count
+        elif method in ("GET", "HEAD") or (method == "POST" and path.endswith("/inventory/products")):
+            reads += count
+        else:
+            writes += count
+    return {"read": reads, "write": writes, "auth": auth, "retries": stats.retries,
+            "rate_limit_wait_s": round(stats.rate_limit_wait_s, 3)}
