@@ -4,13 +4,17 @@ from django.views.decorators.http import require_POST
 
 from integrations.selectors import connection_get, connection_list
 from integrations.services.connections import ConnectionProblem, connection_request_sync
+from integrations.services.setup import integration_dashboard
 from merchants.decorators import merchant_required
 from synclog.selectors import sync_run_list
 
 
 @merchant_required
 def dashboard(request):
-    return render(request, "integrations/dashboard.html", {"connections": connection_list(merchant=request.merchant)})
+    return render(request, "integrations/dashboard.html", {
+        "connections": connection_list(merchant=request.merchant),
+        **integration_dashboard(merchant=request.merchant),
+    })
 
 
 @merchant_required

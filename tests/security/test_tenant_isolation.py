@@ -11,7 +11,13 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.factories import ConnectionFactory, SyncEntryFactory, SyncRunFactory
+from tests.factories import (
+    ConnectionFactory,
+    IntegrationFactory,
+    ProductFactory,
+    SyncEntryFactory,
+    SyncRunFactory,
+)
 
 MARKER = "ALPHA-PRIVATE-7731"
 
@@ -26,10 +32,26 @@ def _run(merchant):
     return run.pk
 
 
+def _integration(merchant):
+    # an integration still being set up, so that its wizard steps are reachable by the owner
+    integration = IntegrationFactory(merchant=merchant, name=f"{MARKER} integration", setup_step="bigcommerce",
+                                     home_platform="zettle",
+                                     bigcommerce__status="incomplete", zettle__status="incomplete")
+    return integration.pk
+
+
+def _product(merchant):
+    return ProductFactory(merchant=merchant, title=f"{MARKER} product").pk
+
+
 # keyword argument in a URL → how to make merchant A's object for it
 OBJECT_MAKERS = {
     "connection_id": _connection,
     "run_id": _run,
+    "integration_id": _integration,
+    "product_id": _product,
+    "step": lambda merchant: "bigcommerce",  # a wizard step (not an object; the integration is)
+    "platform": lambda merchant: "bigcommerce",  # a side of the integration (not an object)
 }
 
 # url name → why it is reachable without a merchant login (and where that is tested instead)

@@ -1,0 +1,92 @@
+"""Running the integration: "Sync now", choosing products (Zettle home base), disconnecting."""
+
+from django.db import transaction
+
+from integrations.errors import ConnectorError
+from integrations.models import Connection
+from integrations.platforms import PLATFORMS
+from integrations.services.connections import ConnectionProblem
+from integrations.services.setup.reading import ENDED, PAIR, check_owner, integration_is_ended
+from synclog.models import SyncRun
+
+
+def _check_running(integration):
+    if integration_is_ended(integration):
+        raise ConnectionProblem("This integration was disconnected.")
+    if integration.completed_at is None:
+        raise ConnectionProblem("Finish setting up the integration first.")
+
+
+def integration_request_sync(*, merchant, integration, full=False):
+    """"Sync now": runs in a worker once this transaction commits."""
+    check_owner(merchant, integration)
+    _check_running(integration)
+    for connection in (integration.bigcommerce, integration.zettle):
+        if connection is None or connection.status not in (Connection.Status.ACTIVE, Connection.Status.ERROR):
+            name = connection.name if connection else "A platform"
+            state = connection.get_status_display().lower() if connection else "not connected"
+            raise ConnectionProblem(f"{name} is {state}: resume it before syncing.")
+    from integrations.tasks import integration_sync_task
+
+    integration_id = integration.pk
+    transaction.on_commit(lambda: integration_sync_task.delay(integration_id, SyncRun.Trigger.MANUAL, full))
+
+
+def _check_selection(merchant, integration, channels):
+    check_owner(merchant, integration)
+    _check_running(integration)
+    if integration.home_platform != "zettle":
+        raise ConnectionProblem("With BigCommerce as home base, choose products by assigning them to the channel "
+                                "'PayPal Zettle' in BigCommerce.")
+    if channels is not None and "bigcommerce" not in channels:
+        raise ConnectionProblem("Tick BigCommerce to choose where the products go.")
+
+
+def products_assign(*, merchant, integration, products, channels):
+    """"Assign channels" → BigCommerce → "Update products". Returns how many products."""
+    _check_selection(merchant, integration, channels)
+    if not products:
+        raise ConnectionProblem("Select at least one product.")
+    from integrations.services.listings import listings_assign
+
+    return listings_assign(merchant=merchant, integration=integration, products=products)
+
+
+def products_unassign(*, merchant, integration, products):
+    """Stop syncing these products; their copies on BigCommerce stay, no longer synced."""
+    _check_selection(merchant, integration, None)
+    if not products:
+        raise ConnectionProblem("Select at least one product.")
+    from integrations.services.listings import listings_unassign
+
+    try:
+        return listings_unassign(merchant=merchant, integration=integration, products=products)
+    except ConnectorError as exc:
+        raise ConnectionProblem(f"The products could not be unassigned: {exc.message}") from exc
+
+
+def integration_disconnect_platform(*, merchant, integration, platform, remove_products):
+    """Disconnect one side; optionally remove the products Flyt synced to it."""
+    from integrations.engine.setup import integration_disconnect
+
+    check_owner(merchant, integration)
+    if platform not in PAIR:
+        raise ConnectionProblem("Choose BigCommerce or Zettle to disconnect.")
+    connection = getattr(integration, platform)
+    if connection is None or connection.status == Connection.Status.DISCONNECTED:
+        raise ConnectionProblem(f"{PLATFORMS[platform].label} is not connected.")
+    if integration.completed_at is None:
+        # never activated: nothing was synced or registered, just forget the credentials
+        from integrations.services.connections import connection_disconnect
+
+        with transaction.atomic():
+            connection_disconnect(merchant=merchant, connection=connection)
+            integration.setup_step = ENDED
+            integration.save(update_fields=["setup_step"])
+        return
+    try:
+        integration_disconnect(merchant=merchant, integration=integration, platform=platform,
+                               remove_products=bool(remove_products))
+    except ConnectorError as exc:
+        raise ConnectionProblem(f"{PLATFORMS[platform].label} could not be disconnected: {exc.message} "
+                                "Try again.") from exc

@@ -1,0 +1,260 @@
+"""The setup wizard's steps, each saved as it is submitted (``Integration.setup_step`` is the open one)."""
+
+from django.conf import settings
+from django.db import transaction
+
+from integrations.errors import ConnectorError
+from integrations.http import RetryPolicy
+from integrations.models import Connection, Direction, Integration
+from integrations.platforms import PLATFORMS
+from integrations.sandbox import registry as sandbox_registry
+from integrations.services.connections import (
+    ConnectionProblem,
+    connection_create,
+    connection_set_credentials,
+    connection_update,
+)
+from integrations.services.setup.reading import (
+    ENDED,
+    PAIR,
+    STEP_LABELS,
+    STEPS,
+    check_owner,
+    integration_is_ended,
+    setup_prices_choice,
+    setup_step_open,
+    setup_steps,
+)
+from merchants.tenancy import scoped
+
+# A validation call is one read; a platform having a bad moment should not keep the form waiting.
+_PROBE_RETRY = RetryPolicy(attempts=2, base_s=0.2, cap_s=1.0)
+
+def _check_open(integration):
+    if integration.completed_at is not None:
+        raise ConnectionProblem("This integration is already set up. To change its set-up, disconnect it and "
+                                "connect again.")
+    if integration_is_ended(integration):
+        raise ConnectionProblem("This integration was disconnected. Start a new one to connect again.")
+
+
+def _advance(integration, step):
+    """Record that ``step`` was saved: the open step becomes the one after it."""
+    steps = setup_steps(integration)
+    nxt = steps[steps.index(step) + 1] if step in steps and step != steps[-1] else step
+    integration.setup_step = nxt
+    integration.save(update_fields=["setup_step", "home_platform", "prices_included", "initial_scope",
+                                    "bigcommerce", "zettle"])
+    return integration
+
+
+def integration_start(*, merchant):
+    """The merchant's integration still being set up, or a new one."""
+    existing = scoped(Integration, merchant=merchant).filter(completed_at__isnull=True).exclude(
+        setup_step=ENDED).order_by("-created_at", "-pk").first()
+    return existing or Integration.objects.create(merchant=merchant, setup_step=STEPS[0])
+
+
+def setup_sandbox_account(*, merchant, platform):
+    """A new sandbox account on ``platform`` (what a merchant would type in to connect it).
+
+    Only when sandboxes are enabled. A sandbox served in process (tests) is used when one is
+    installed; otherwise the shared one the web server serves under /sandbox/.
+    """
+    if not settings.SANDBOX_ENABLED:
+        raise ConnectionProblem("Sandbox accounts are not available here.")
+    if platform not in PAIR:
+        raise ConnectionProblem(f"Flyt has no sandbox for {platform!r} in this integration.")
+    options = {"currency": merchant.default_currency} if merchant.default_currency else {}
+    in_process = sandbox_registry.installed_for(sandbox_registry.inprocess_base_url(platform))
+    if in_process is not None:
+        account = in_process.create_account(**options)
+        account["settings"] = {**account["settings"], "base_url": sandbox_registry.inprocess_base_url(platform)}
+        return account
+    with sandbox_registry.persisted(platform) as sandbox:
+        return sandbox.create_account(**options)
+
+
+def _probe(platform, *, credentials, settings_):
+    """One real read with these credentials; returns the account id and settings learnt on the way.
+    ConnectionProblem if the platform refuses."""
+    transport = sandbox_registry.transport_for(settings_.get("base_url"))
+    client = None
+    try:
+        if platform == "bigcommerce":
+            from integrations.bigcommerce.client import BigCommerceClient
+
+            client = BigCommerceClient(store_hash=settings_["store_hash"], access_token=credentials["access_token"],
+                                       base_url=settings_.get("base_url"), transport=transport, retry=_PROBE_RETRY)
+            client.call("GET", "/v3/catalog/products", params={"limit": 1, "page": 1})
+            return settings_["store_hash"], _bigcommerce_currency(client)
+        from integrations.zettle.client import ZettleClient
+
+        client = ZettleClient(api_key=credentials["api_key"], client_id=credentials["client_id"],
+                              base_url=settings_.get("base_url") or None, transport=transport, retry=_PROBE_RETRY)
+        organization = str(client.users_self().get("organizationUuid") or "")
+        if not organization:
+            raise ConnectionProblem("Zettle did not say which organization this API key belongs to. Create a new "
+                                    "API key in Zettle and try again.")
+        return organization, {"organization_uuid": organization}
+    except ConnectorError as exc:
+        raise ConnectionProblem(f"Could not connect to {PLATFORMS[platform].label}: {exc.message}") from exc
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _bigcommerce_currency(client):
+    """{"currency": ISO code} of the store's default storefront (channel 1), or {} when not readable
+    (the API account may lack the channels scope; prices are then not offered)."""
+    try:
+        body = client.call("GET", "/v3/channels/1", params={"include": "currencies"}) or {}
+    except ConnectorError:
+        return {}
+    currency = ((body.get("data") or {}).get("currencies") or {}).get("default_currency") or ""
+    return {"currency": currency.upper()} if currency else {}
+
+
+def _check_one_to_one(*, merchant, integration, platform, external_account_id):
+    """One Zettle account ↔ one BigCommerce store: refuse an account another integration uses."""
+    other = PLATFORMS["zettle" if platform == "bigcommerce" else "bigcommerce"].label
+    label = PLATFORMS[platform].label
+    for used in scoped(Integration, merchant=merchant).exclude(pk=integration.pk).filter(**{
+        f"{platform}__external_account_id": external_account_id,
+    }).exclude(**{f"{platform}__status": Connection.Status.DISCONNECTED}).select_related(platform):
+        ended = " (disconnected on the other side; disconnect this side too)" if integration_is_ended(used) else ""
+        raise ConnectionProblem(
+            f"This {label} account is already connected to {other} in your integration '{used.name}'{ended}. "
+            f"One Zettle account connects to one BigCommerce store; disconnect that integration first.")
+
+
+def _connect(*, merchant, integration, platform, credentials, settings_, name):
+    check_owner(merchant, integration)
+    _check_open(integration)
+    external_account_id, learnt = _probe(platform, credentials=credentials, settings_=settings_)
+    settings_ = {**settings_, **learnt}
+    _check_one_to_one(merchant=merchant, integration=integration, platform=platform,
+                      external_account_id=external_account_id)
+    with transaction.atomic():
+        connection = getattr(integration, platform)
+        if connection is not None and connection.status == Connection.Status.INCOMPLETE:
+            connection_update(merchant=merchant, connection=connection, settings=settings_, name=name,
+                              external_account_id=external_account_id)
+            connection_set_credentials(merchant=merchant, connection=connection, credentials=credentials)
+        else:
+            connection = connection_create(merchant=merchant, platform=platform, name=name, credentials=credentials,
+                                           settings=settings_, external_account_id=external_account_id)
+        setattr(integration, platform, connection)
+        _advance(integration, platform)
+    return connection
+
+
+def _base_url(base_url, sandbox_settings):
+    """The API address: the sandbox's, or one typed in (only where sandboxes are enabled)."""
+    if base_url and settings.SANDBOX_ENABLED:
+        return {"base_url": base_url.strip()}
+    return {k: v for k, v in sandbox_settings.items() if k in ("sandbox", "base_url")}
+
+
+def setup_connect_bigcommerce(*, merchant, integration, store_hash="", access_token="", client_secret="",
+                              base_url="", use_sandbox=False):
+    """Step 1: connect the BigCommerce store (or a new sandbox store), checked with one read call."""
+    sandbox = {}
+    if use_sandbox:
+        _check_open(integration)
+        account = setup_sandbox_account(merchant=merchant, platform="bigcommerce")
+        store_hash = account["settings"]["store_hash"]
+        access_token = account["credentials"]["access_token"]
+        client_secret = account["credentials"]["client_secret"]
+        sandbox = account["settings"]
+    store_hash, access_token, client_secret = store_hash.strip().lower(), access_token.strip(), client_secret.strip()
+    missing = [label for label, value in (("the store hash", store_hash), ("the access token", access_token),
+                                          ("the client secret", client_secret)) if not value]
+    if missing:
+        raise ConnectionProblem(f"Enter {', '.join(missing)} to connect BigCommerce.")
+    settings_ = {"store_hash": store_hash, **_base_url(base_url, sandbox)}
+    if sandbox:
+        settings_["sandbox"] = True
+    return _connect(merchant=merchant, integration=integration, platform="bigcommerce",
+                    credentials={"access_token": access_token, "client_secret": client_secret}, settings_=settings_,
+                    name=f"BigCommerce {store_hash}")
+
+
+def setup_connect_zettle(*, merchant, integration, api_key="", client_id="", base_url="", use_sandbox=False):
+    """Step 2: connect the Zettle account with an API key (or a new sandbox account)."""
+    sandbox = {}
+    if use_sandbox:
+        _check_open(integration)
+        account = setup_sandbox_account(merchant=merchant, platform="zettle")
+        api_key, client_id = account["credentials"]["api_key"], account["credentials"]["client_id"]
+        sandbox = account["settings"]
+    api_key, client_id = api_key.strip(), client_id.strip()
+    missing = [label for label, value in (("the API key", api_key), ("the client id", client_id)) if not value]
+    if missing:
+        raise ConnectionProblem(f"Enter {' and '.join(missing)} to connect Zettle.")
+    settings_ = _base_url(base_url, sandbox)
+    return _connect(merchant=merchant, integration=integration, platform="zettle",
+                    credentials={"api_key": api_key, "client_id": client_id}, settings_=settings_, name="Zettle")
+
+
+@transaction.atomic
+def setup_choose_home(*, merchant, integration, home_platform):
+    """Step 3: the home base, whose products win. Sets each side's directions (DESIGN §1)."""
+    check_owner(merchant, integration)
+    _check_open(integration)
+    if home_platform not in PAIR:
+        raise ConnectionProblem("Choose BigCommerce or Zettle as the home base for your products.")
+    if integration.bigcommerce is None or integration.zettle is None:
+        raise ConnectionProblem("Connect both BigCommerce and Zettle first.")
+    integration.home_platform = home_platform
+    for platform in PAIR:
+        connection_update(merchant=merchant, connection=getattr(integration, platform),
+                          products_direction=Direction.PULL if platform == home_platform else Direction.PUSH,
+                          stock_direction=Direction.BOTH)
+    if home_platform == "bigcommerce":
+        integration.initial_scope = Integration.Scope.ALL
+    return _advance(integration, "home")
+
+
+def setup_set_prices(*, merchant, integration, include):
+    """Step 4: sync prices, only possible when both accounts sell in the same currency."""
+    check_owner(merchant, integration)
+    _check_open(integration)
+    if not integration.home_platform:
+        raise ConnectionProblem("Choose the home base first.")
+    choice = setup_prices_choice(merchant=merchant, integration=integration)
+    if include and not choice["same_currency"]:
+        raise ConnectionProblem(choice["problem"])
+    integration.prices_included = bool(include) and choice["same_currency"]
+    return _advance(integration, "prices")
+
+
+def setup_set_scope(*, merchant, integration, scope):
+    """Step 5 (Zettle home base): sync all products now, or select them afterwards."""
+    check_owner(merchant, integration)
+    _check_open(integration)
+    if integration.home_platform != "zettle":
+        raise ConnectionProblem("Choosing products applies only when Zettle is the home base.")
+    if scope not in Integration.Scope.values:
+        raise ConnectionProblem("Choose whether to sync all products now or select them.")
+    integration.initial_scope = scope
+    return _advance(integration, "scope")
+
+
+def setup_finish(*, merchant, integration):
+    """Last step: prepare both platforms, activate, and run the setup sync. Returns the SyncRun."""
+    from integrations.engine.setup import integration_activate
+
+    check_owner(merchant, integration)
+    _check_open(integration)
+    open_step = setup_step_open(integration)
+    if open_step != "finish":
+        raise ConnectionProblem(f"Finish the step '{STEP_LABELS.get(open_step, open_step)}' first.")
+    for connection in (integration.bigcommerce, integration.zettle):
+        if connection is None or connection.status == Connection.Status.DISCONNECTED:
+            raise ConnectionProblem("Connect both BigCommerce and Zettle first.")
+    try:
+        return integration_activate(merchant=merchant, integration=integration)
+    except ConnectorError as exc:
+        raise ConnectionProblem(f"The set-up could not be finished: {exc.message} Try again; nothing is lost.") \
+            from exc

@@ -1,0 +1,213 @@
+"""The Zettle ↔ BigCommerce setup wizard, the integration page, "Sync now" and "Disconnect".
+
+Thin views: parse the form, call one service, render. Credentials are never rendered back
+(password inputs do not re-render their values)."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from integrations.models import Integration
+from integrations.platforms import PLATFORMS
+from integrations.services import setup as services
+from integrations.services.connections import ConnectionProblem
+from merchants.decorators import merchant_required
+from synclog.selectors import sync_run_list
+
+
+class BigCommerceForm(forms.Form):
+    store_hash = forms.CharField(max_length=32, required=False, label="Store hash",
+                                 help_text="The part after /stores/ in your API path, e.g. abc123xyz")
+    access_token = forms.CharField(required=False, label="Access token", widget=forms.PasswordInput)
+    client_secret = forms.CharField(required=False, label="Client secret", widget=forms.PasswordInput)
+    base_url = forms.CharField(required=False, label="API address (sandbox only)")
+
+
+class ZettleForm(forms.Form):
+    api_key = forms.CharField(required=False, label="API key", widget=forms.PasswordInput)
+    client_id = forms.CharField(required=False, label="Client id")
+    base_url = forms.CharField(required=False, label="API address (sandbox only)")
+
+
+class HomeForm(forms.Form):
+    home_platform = forms.ChoiceField(choices=[
+        ("bigcommerce", "BigCommerce: I manage my products in BigCommerce"),
+        ("zettle", "Zettle: I manage my products in Zettle"),
+    ], widget=forms.RadioSelect, label="Home base")
+
+
+class ScopeForm(forms.Form):
+    scope = forms.ChoiceField(choices=[
+        (Integration.Scope.ALL, "Sync all products now (only possible during set-up)"),
+        (Integration.Scope.SELECTED, "Select products afterwards"),
+    ], widget=forms.RadioSelect, label="Products")
+
+
+def _go_to_step(integration):
+    step = services.setup_step_open(integration)
+    if step in services.STEPS:
+        return redirect("integration-setup", integration_id=integration.pk, step=step)
+    return redirect("integration-detail", integration_id=integration.pk)
+
+
+@merchant_required
+@require_POST
+def integration_new(request):
+    integration = services.integration_start(merchant=request.merchant)
+    return _go_to_step(integration)
+
+
+@merchant_required
+def setup_step(request, integration_id, step):
+    integration = services.integration_get(merchant=request.merchant, integration_id=integration_id)
+    if step not in services.STEPS:
+        raise Http404("No such step.")
+    if not services.setup_step_reachable(integration, step):
+        return _go_to_step(integration)
+    handler = _STEP_HANDLERS[step]
+    context = {"integration": integration, "step": step, "step_label": services.STEP_LABELS[step],
+               "steps": [(s, services.STEP_LABELS[s], services.setup_step_reachable(integration, s))
+                         for s in services.setup_steps(integration)],
+               "sandbox_enabled": settings.SANDBOX_ENABLED}
+    try:
+        done = handler(request, integration, context)
+    except ConnectionProblem as exc:
+        context["problem"] = str(exc)
+        done = None
+    if done is not None:
+        return done
+    return render(request, f"integrations/setup/{step}.html", context,
+                  status=400 if context.get("problem") and request.method == "POST" else 200)
+
+
+def _connect_step(request, integration, context, *, platform, form_class, service):
+    form = form_class(request.POST or None)
+    context["form"] = form
+    context["connection"] = getattr(integration, platform)
+    if request.method != "POST" or not form.is_valid():
+        return None
+    service(merchant=request.merchant, integration=integration, use_sandbox="sandbox" in request.POST,
+            **form.cleaned_data)
+    messages.success(request, f"{PLATFORMS[platform].label} is connected.")
+    return _go_to_step(integration)
+
+
+def _step_bigcommerce(request, integration, context):
+    return _connect_step(request, integration, context, platform="bigcommerce", form_class=BigCommerceForm,
+                         service=services.setup_connect_bigcommerce)
+
+
+def _step_zettle(request, integration, context):
+    return _connect_step(request, integration, context, platform="zettle", form_class=ZettleForm,
+                         service=services.setup_connect_zettle)
+
+
+def _step_home(request, integration, context):
+    form = HomeForm(request.POST or None, initial={"home_platform": integration.home_platform or None})
+    context["form"] = form
+    if request.method == "POST" and form.is_valid():
+        services.setup_choose_home(merchant=request.merchant, integration=integration,
+                                   home_platform=form.cleaned_data["home_platform"])
+        return _go_to_step(integration)
+    return None
+
+
+def _step_prices(request, integration, context):
+    if request.method == "POST":
+        try:
+            services.setup_set_prices(merchant=request.merchant, integration=integration,
+                                      include=request.POST.get("prices_included") == "yes")
+        except ConnectionProblem:
+            context["choice"] = services.setup_prices_choice(merchant=request.merchant, integration=integration)
+            raise
+        return _go_to_step(integration)
+    context["choice"] = services.setup_prices_choice(merchant=request.merchant, integration=integration)
+    return None
+
+
+def _step_scope(request, integration, context):
+    form = ScopeForm(request.POST or None, initial={"scope": integration.initial_scope})
+    context["form"] = form
+    if request.method == "POST" and form.is_valid():
+        services.setup_set_scope(merchant=request.merchant, integration=integration, scope=form.cleaned_data["scope"])
+        return _go_to_step(integration)
+    return None
+
+
+def _step_finish(request, integration, context):
+    if request.method == "POST":
+        run = services.setup_finish(merchant=request.merchant, integration=integration)
+        if run is not None and run.outcome == "failed":
+            messages.error(request, f"The integration is set up, but its first sync failed: {run.summary} "
+                                    "The sync log shows the details.")
+        else:
+            messages.success(request, "The integration is set up and its first sync has run.")
+        if integration.home_platform == "zettle" and integration.initial_scope == Integration.Scope.SELECTED:
+            messages.info(request, "Now select the products to sync to BigCommerce.")
+            return redirect("integration-products", integration_id=integration.pk)
+        return redirect("integration-detail", integration_id=integration.pk)
+    return None
+
+
+_STEP_HANDLERS = {
+    "bigcommerce": _step_bigcommerce,
+    "zettle": _step_zettle,
+    "home": _step_home,
+    "prices": _step_prices,
+    "scope": _step_scope,
+    "finish": _step_finish,
+}
+
+
+@merchant_required
+def integration_detail(request, integration_id):
+    integration = services.integration_get(merchant=request.merchant, integration_id=integration_id)
+    connections = [c for c in (integration.home, integration.target) if c is not None] or \
+        [c for c in (integration.bigcommerce, integration.zettle) if c is not None]
+    runs = sync_run_list(merchant=request.merchant).filter(connection__in=connections)[:20] if connections else []
+    return render(request, "integrations/integration_detail.html", {
+        "integration": integration, "runs": runs, "ended": services.integration_is_ended(integration),
+        "open_step": services.setup_step_open(integration),
+        "open_step_label": services.STEP_LABELS.get(services.setup_step_open(integration), ""),
+        "sides": [(p, PLATFORMS[p].label, getattr(integration, p)) for p in services.PAIR],
+    })
+
+
+@merchant_required
+@require_POST
+def integration_sync_now(request, integration_id):
+    integration = services.integration_get(merchant=request.merchant, integration_id=integration_id)
+    try:
+        services.integration_request_sync(merchant=request.merchant, integration=integration)
+    except ConnectionProblem as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "The sync has started. The list below shows its progress.")
+    return redirect("integration-detail", integration_id=integration.pk)
+
+
+@merchant_required
+def integration_disconnect(request, integration_id, platform):
+    integration = services.integration_get(merchant=request.merchant, integration_id=integration_id)
+    if platform not in services.PAIR:
+        raise Http404("No such platform.")
+    label = PLATFORMS[platform].label
+    connection = getattr(integration, platform)
+    context = {"integration": integration, "platform": platform, "label": label, "connection": connection,
+               "other_label": PLATFORMS["zettle" if platform == "bigcommerce" else "bigcommerce"].label,
+               "is_target": connection is not None and connection == integration.target}
+    if request.method == "POST":
+        try:
+            services.integration_disconnect_platform(merchant=request.merchant, integration=integration,
+                                                     platform=platform,
+                                                     remove_products=request.POST.get("remove_products") == "yes")
+        except ConnectionProblem as exc:
+            context["problem"] = str(exc)
+            return render(request, "integrations/disconnect.html", context, status=400)
+        messages.success(request, f"{label} is disconnected. To connect it again, or to change the home base, "
+                                  "set up the integration again.")
+        return redirect("integration-detail", integration_id=integration.pk)
+    return render(request, "integrations/disconnect.html", context)
