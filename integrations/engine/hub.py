@@ -1,6 +1,8 @@
 """Pull: bring one platform product into the hub, linking instead of duplicating."""
 
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import asdict, dataclass
 
 from catalog.models import Product, Variant
 from catalog.services import product_apply
@@ -46,11 +48,25 @@ def _bind(*, merchant, connection, kind, hub_id, external_id, parent=""):
                                                "external_parent_id": str(parent)})
 
 
+def read_hash(external) -> str:
+    """A hash of everything the hub takes from a platform product (stock and timestamps excluded:
+    stock moves through the ledger)."""
+    doc = asdict(external)
+    doc.pop("updated_at", None)
+    doc.pop("extra", None)
+    for variant in doc["variants"]:
+        variant.pop("stock", None)
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def pull_product(*, merchant, connection, external, price_list) -> PullOutcome:
     """Create or update the hub product for ``external`` (an ExternalProduct from ``connection``)."""
     label = f"Product '{external.title}'"
     binding = _bindings(connection, Binding.Kind.PRODUCT, [external.external_id]).get(str(external.external_id))
     product = scoped(Product, merchant=merchant).filter(pk=binding.hub_id).first() if binding else None
+    digest = read_hash(external)
+    if product is not None and binding.remote_hash == digest:
+        return PullOutcome("unchanged", product)  # read before and nothing changed since
     matched_by = None
     if product is None:
         product, matched_by, ambiguous = _match_product(merchant=merchant, external=external)
@@ -84,6 +100,8 @@ def pull_product(*, merchant, connection, external, price_list) -> PullOutcome:
     )
     _bind(merchant=merchant, connection=connection, kind=Binding.Kind.PRODUCT, hub_id=product.pk,
           external_id=external.external_id)
+    Binding.objects.filter(connection=connection, kind=Binding.Kind.PRODUCT, external_id=str(external.external_id)) \
+        .update(remote_hash=digest)
     location = None
     for spec, ev, variant in zip(specs, external.variants, variants, strict=True):
         _bind(merchant=merchant, connection=connection, kind=Binding.Kind.VARIANT, hub_id=variant.pk,
