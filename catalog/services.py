@@ -5,6 +5,8 @@ import json
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
 
 from catalog.models import Category, Image, PriceList, Product, Variant, VariantPrice
 from merchants.tenancy import scoped
@@ -34,7 +36,8 @@ def product_content_hash(*, merchant, product):
             "active": v.active,
             "prices": sorted((p.price_list_id, str(p.amount)) for p in v.prices.all()),
         }
-        for v in product.variants.all().order_by("position", "pk")
+        for v in product.variants.order_by("position", "pk").prefetch_related(
+            Prefetch("prices", queryset=VariantPrice.objects.only("variant_id", "price_list_id", "amount")))
     ]
     doc = {
         "title": product.title,
@@ -152,55 +155,91 @@ def product_apply(*, merchant, product=None, title, description="", product_type
     ``variants``: dicts of Variant fields plus ``price`` and optionally ``variant`` (the existing
     hub Variant it describes). Variants of the product that are not described are deactivated
     (never deleted: the stock ledger refers to them). ``images``: dicts with ``source_url`` and
-    ``alt``. Returns ``(product, variants in the given order, changed)``.
+    ``alt``. Returns ``(product, variants in the given order, changed)``. Set-based: a handful of
+    queries per product whatever its number of variants.
     """
     created = product is None
     if created:
         product = Product(merchant=merchant)
     _same_merchant(merchant, product)
     before = product.content_hash
-    for name, value in (("title", title), ("description", description), ("product_type", product_type),
-                        ("brand", brand), ("options", options or [])):
-        setattr(product, name, value)
-    product.full_clean(exclude=["merchant", "content_hash"])
-    product.save()
-    result, kept = [], set()
-    for position, data in enumerate(variants):
-        data = dict(data)
-        variant, price = data.pop("variant", None), data.pop("price", None)
-        data.setdefault("position", position)
-        sku = (data.get("sku") or "").strip()
+    fields = {"title": title, "description": description, "product_type": product_type, "brand": brand,
+              "options": options or []}
+    changed_fields = [name for name, value in fields.items() if getattr(product, name) != value]
+    for name in changed_fields:
+        setattr(product, name, fields[name])
+    if created or changed_fields:
+        product.full_clean(exclude=["merchant", "content_hash"], validate_unique=False, validate_constraints=False)
+        product.save()
+    specs = [dict(data, position=data.get("position", position)) for position, data in enumerate(variants)]
+    new_skus = {(d.get("sku") or "").strip() for d in specs if d.get("variant") is None} - {""}
+    if new_skus:
+        taken = set(scoped(Variant, merchant=merchant).filter(sku__in=new_skus).exclude(product=product)
+                    .values_list("sku", flat=True))
+        if taken:
+            raise CatalogError(f"SKU {', '.join(sorted(taken))} is already used by another product in this shop.")
+    result, to_create, to_update, update_fields = [], [], [], set()
+    for data in specs:
+        variant = data.get("variant")
+        values = {k: data[k] for k in _VARIANT_FIELDS if k in data}
+        values["sku"] = (values.get("sku") or "").strip()
+        values["barcode"] = (values.get("barcode") or "").strip()
         if variant is None:
-            if sku and scoped(Variant, merchant=merchant).filter(sku=sku).exclude(product=product).exists():
-                raise CatalogError(f"SKU {sku} is already used by another product in this shop.")
-            variant = variant_create(merchant=merchant, product=product, **{k: data[k] for k in data
-                                                                             if k in _VARIANT_FIELDS})
+            variant = Variant(merchant=merchant, product=product, **values)
+            variant.full_clean(exclude=["merchant", "product"], validate_unique=False, validate_constraints=False)
+            to_create.append(variant)
         else:
             _same_merchant(merchant, variant)
-            changed = [k for k in _VARIANT_FIELDS if k in data and getattr(variant, k) != data[k]]
+            changed = [k for k, v in values.items() if getattr(variant, k) != v]
             for k in changed:
-                setattr(variant, k, data[k])
+                setattr(variant, k, values[k])
             if variant.product_id != product.pk:
                 variant.product = product
                 changed.append("product")
             if changed:
-                variant.save(update_fields=[*changed, "updated_at"])
-        if price is not None:
-            current = variant.prices.filter(price_list=price_list or price_list_get_default(merchant=merchant)).first()
-            if current is None or current.amount != Decimal(str(price)):
-                variant_price_set(merchant=merchant, variant=variant, amount=price, price_list=price_list)
-        kept.add(variant.pk)
+                to_update.append(variant)
+                update_fields.update(changed)
         result.append(variant)
+    Variant.objects.bulk_create(to_create)
+    if to_update:
+        for variant in to_update:
+            variant.updated_at = timezone.now()
+        Variant.objects.bulk_update(to_update, [*update_fields, "updated_at"])
+    _prices_apply(merchant=merchant, price_list=price_list or price_list_get_default(merchant=merchant),
+                  pairs=[(v, d.get("price")) for v, d in zip(result, specs, strict=True) if d.get("price") is not None])
     if variants:
-        product.variants.exclude(pk__in=kept).filter(active=True).update(active=False)
-    wanted = [(i.get("source_url"), i.get("alt", "")) for i in images]
-    have = list(product.images.order_by("position", "pk").values_list("source_url", "alt"))
+        product.variants.exclude(pk__in=[v.pk for v in result]).filter(active=True).update(active=False)
+    wanted = [(i.get("source_url"), i.get("alt", "") or "") for i in images]
+    have = [] if created else list(product.images.order_by("position", "pk").values_list("source_url", "alt"))
     if wanted != have:
-        product.images.all().delete()
-        for position, (url, alt) in enumerate(wanted):
-            Image.objects.create(merchant=merchant, product=product, source_url=url, alt=alt or "", position=position)
+        if not created:
+            product.images.all().delete()
+        Image.objects.bulk_create([Image(merchant=merchant, product=product, source_url=url, alt=alt, position=n)
+                                   for n, (url, alt) in enumerate(wanted)])
     digest = product_refresh_hash(merchant=merchant, product=product)
     return product, result, created or digest != before
+
+
+def _prices_apply(*, merchant, price_list, pairs):
+    """Set each (variant, amount) on ``price_list`` with one read and at most two writes."""
+    if not pairs:
+        return
+    _same_merchant(merchant, price_list)
+    current = {p.variant_id: p for p in VariantPrice.objects.filter(price_list=price_list,
+                                                                    variant__in=[v for v, _ in pairs])}
+    new, changed = [], []
+    for variant, amount in pairs:
+        amount = Decimal(str(amount))
+        if amount < 0:
+            raise CatalogError("A price cannot be negative.")
+        price = current.get(variant.pk)
+        if price is None:
+            new.append(VariantPrice(merchant=merchant, price_list=price_list, variant=variant, amount=amount))
+        elif price.amount != amount:
+            price.amount = amount
+            changed.append(price)
+    VariantPrice.objects.bulk_create(new)
+    VariantPrice.objects.bulk_update(changed, ["amount"])
 
 
 def product_archive(*, merchant, product):

@@ -80,6 +80,51 @@ def stock_movement_record(*, merchant, variant, location, delta, reason, idempot
 
 
 @transaction.atomic
+def stock_movements_record_many(*, merchant, entries):
+    """Record many relative changes at once (e.g. the initial stock of a whole catalog page).
+
+    Each entry is a dict of ``stock_movement_record``'s arguments. The same guarantees: levels
+    locked in primary-key order, each idempotency key counted once. Returns how many were new.
+    """
+    entries = [e for e in entries if e["delta"]]
+    if not entries:
+        return 0
+    for entry in entries:
+        _check_same_merchant(merchant, entry["variant"], entry["location"], entry.get("source_connection"))
+        if not entry.get("idempotency_key"):
+            raise InventoryError("A stock movement needs an idempotency key.")
+    pairs = {(e["variant"].pk, e["location"].pk) for e in entries}
+    known = {(lv.variant_id, lv.location_id) for lv in StockLevel.objects.filter(
+        merchant=merchant, variant_id__in={v for v, _ in pairs}, location_id__in={loc for _, loc in pairs})}
+    StockLevel.objects.bulk_create([StockLevel(merchant=merchant, variant_id=v, location_id=loc)
+                                    for v, loc in pairs - known], ignore_conflicts=True)
+    levels = {(lv.variant_id, lv.location_id): lv for lv in StockLevel.objects.filter(
+        merchant=merchant, variant_id__in={v for v, _ in pairs}, location_id__in={loc for _, loc in pairs})
+        .order_by("pk").select_for_update(no_key=True)}
+    done = set(scoped(StockMovement, merchant=merchant).filter(
+        idempotency_key__in=[e["idempotency_key"] for e in entries]).values_list("idempotency_key", flat=True))
+    movements, touched, now = [], {}, timezone.now()
+    for entry in entries:
+        key = entry["idempotency_key"]
+        if key in done:
+            continue
+        done.add(key)
+        level = levels[(entry["variant"].pk, entry["location"].pk)]
+        level.quantity += entry["delta"]
+        touched[level.pk] = level
+        movements.append(StockMovement(
+            merchant=merchant, variant=entry["variant"], location=entry["location"], delta=entry["delta"],
+            quantity_after=level.quantity, reason=entry["reason"], source_connection=entry.get("source_connection"),
+            external_reference=entry.get("external_reference", ""), idempotency_key=key,
+            note=entry.get("note", ""), occurred_at=entry.get("occurred_at") or now))
+    StockMovement.objects.bulk_create(movements)
+    for level in touched.values():
+        level.updated_at = now
+    StockLevel.objects.bulk_update(list(touched.values()), ["quantity", "updated_at"])
+    return len(movements)
+
+
+@transaction.atomic
 def stock_level_set(*, merchant, variant, location, quantity, idempotency_key,
                     reason=StockMovement.Reason.ADJUSTMENT, source_connection=None, external_reference="",
                     occurred_at=None, note=""):

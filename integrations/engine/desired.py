@@ -19,15 +19,22 @@ def variant_key(variant, position):
     return variant.sku or f"#{position}"
 
 
-def desired_product(*, product: Product, prices_included: bool, price_list, product_binding=None,
+def active_variants(product):
+    """The product's active variants in order (from prefetched rows when there are any)."""
+    return sorted((v for v in product.variants.all() if v.active), key=lambda v: (v.position, v.pk))
+
+
+def desired_product(*, product: Product, prices_included: bool, price_list, prices=None, product_binding=None,
                     variant_bindings=None, stock=None) -> ExternalProduct:
-    """The platform-neutral description of ``product`` to write to a target platform."""
+    """The platform-neutral description of ``product`` to write to a target platform. ``prices``
+    (variant id → amount on ``price_list``) is read when not given."""
     variant_bindings = variant_bindings or {}
     stock = stock or {}
-    prices = {p.variant_id: p.amount for p in VariantPrice.objects.filter(
-        variant__product=product, price_list=price_list)}
+    if prices is None:
+        prices = dict(VariantPrice.objects.filter(variant__product=product, price_list=price_list)
+                      .values_list("variant_id", "amount"))
     variants = []
-    for variant in product.variants.filter(active=True).order_by("position", "pk"):
+    for variant in active_variants(product):
         price = prices.get(variant.pk)
         variants.append(ExternalVariant(
             external_id=variant_bindings.get(variant.pk, ""),
@@ -48,7 +55,7 @@ def desired_product(*, product: Product, prices_included: bool, price_list, prod
         brand=product.brand,
         options=list(product.options),
         images=[ExternalImage(url=i.source_url, position=i.position, alt=i.alt)
-                for i in product.images.order_by("position", "pk")],
+                for i in sorted(product.images.all(), key=lambda i: (i.position, i.pk))],
         variants=variants,
         currency=price_list.currency,
     )

@@ -7,8 +7,9 @@ from dataclasses import asdict, dataclass
 from catalog.models import Product, Variant
 from catalog.services import product_apply
 from integrations.models import Binding
+from integrations.services.bindings import bindings_save
 from inventory.models import StockMovement
-from inventory.services import location_get_default, stock_movement_record
+from inventory.services import location_get_default, stock_movements_record_many
 from merchants.tenancy import scoped
 
 
@@ -38,14 +39,6 @@ def _match_product(*, merchant, external):
         if len(ids) > 1:
             return None, attribute, sorted(values)
     return None, None, None
-
-
-def _bind(*, merchant, connection, kind, hub_id, external_id, parent=""):
-    Binding.objects.filter(connection=connection, kind=kind, hub_id=hub_id).exclude(
-        external_id=str(external_id)).delete()
-    Binding.objects.update_or_create(connection=connection, kind=kind, external_id=str(external_id),
-                                     defaults={"merchant": merchant, "hub_id": hub_id,
-                                               "external_parent_id": str(parent)})
 
 
 def read_hash(external) -> str:
@@ -98,26 +91,25 @@ def pull_product(*, merchant, connection, external, price_list) -> PullOutcome:
         images=[{"source_url": i.url, "alt": i.alt} for i in sorted(external.images, key=lambda i: i.position)],
         variants=specs, price_list=price_list,
     )
-    _bind(merchant=merchant, connection=connection, kind=Binding.Kind.PRODUCT, hub_id=product.pk,
-          external_id=external.external_id)
-    Binding.objects.filter(connection=connection, kind=Binding.Kind.PRODUCT, external_id=str(external.external_id)) \
-        .update(remote_hash=digest)
-    location = None
-    for spec, ev, variant in zip(specs, external.variants, variants, strict=True):
-        _bind(merchant=merchant, connection=connection, kind=Binding.Kind.VARIANT, hub_id=variant.pk,
-              external_id=ev.external_id, parent=external.external_id)
-        if spec["variant"] is None and ev.stock and variant.track_stock:
-            location = location or location_get_default(merchant=merchant)
-            stock_movement_record(merchant=merchant, variant=variant, location=location, delta=ev.stock,
-                                  reason=StockMovement.Reason.INITIAL, source_connection=connection,
-                                  idempotency_key=f"initial:{connection.pk}:{ev.external_id}")
-    product.refresh_from_db()
+    bindings_save(merchant=merchant, connection=connection, kind=Binding.Kind.PRODUCT,
+                  rows=[(product.pk, external.external_id, "")], remote_hash=digest)
+    bindings_save(merchant=merchant, connection=connection, kind=Binding.Kind.VARIANT,
+                  rows=[(v.pk, ev.external_id, external.external_id)
+                        for v, ev in zip(variants, external.variants, strict=True)])
+    initial = [(variant, ev) for spec, ev, variant in zip(specs, external.variants, variants, strict=True)
+               if spec["variant"] is None and ev.stock and variant.track_stock]
+    if initial:
+        location = location_get_default(merchant=merchant)
+        stock_movements_record_many(merchant=merchant, entries=[
+            {"variant": variant, "location": location, "delta": ev.stock, "reason": StockMovement.Reason.INITIAL,
+             "source_connection": connection, "idempotency_key": f"initial:{connection.pk}:{ev.external_id}"}
+            for variant, ev in initial])
     if was_new:
         return PullOutcome("created", product, f"{label} created in Flyt from {connection.platform_info.label}.",
                            newly_bound=True)
     if matched_by:
         return PullOutcome("updated", product, f"{label} linked to the existing Flyt product with the same "
                            f"{matched_by}.", newly_bound=True)
-    if product.content_hash != before:
+    if product.content_hash != before:  # product_apply refreshed the hash on this instance
         return PullOutcome("updated", product, f"{label} updated from {connection.platform_info.label}.")
     return PullOutcome("unchanged", product)

@@ -10,11 +10,12 @@ import logging
 
 from django.db import transaction
 
-from catalog.models import Product
+from catalog.models import Product, VariantPrice
 from catalog.services import price_list_get_default
-from integrations.engine.desired import desired_product, product_hash, variant_key
+from integrations.engine.desired import active_variants, desired_product, product_hash, variant_key
 from integrations.models import Binding, Listing
-from inventory.selectors import stock_quantity
+from integrations.services.bindings import bindings_save
+from inventory.selectors import stock_quantities
 from merchants.tenancy import scoped
 from synclog.models import SyncEntry
 
@@ -53,14 +54,22 @@ def push_listed(*, merchant, integration, connector, log, fields, dry_run, produ
         chunk = listed_ids[start:start + CHUNK]
         products = {p.pk: p for p in scoped(Product, merchant=merchant).filter(pk__in=chunk)
                     .prefetch_related("variants", "images")}
+        variant_ids = [v.pk for p in products.values() for v in p.variants.all()]
+        variant_bindings = dict(Binding.objects.filter(connection=target, kind=Binding.Kind.VARIANT,
+                                                       hub_id__in=variant_ids).values_list("hub_id", "external_id"))
+        prices = dict(VariantPrice.objects.filter(price_list=price_list, variant_id__in=variant_ids)
+                      .values_list("variant_id", "amount"))
+        stock = stock_quantities(merchant=merchant, variant_ids=variant_ids)
         to_create, to_update = [], []
         for pid in chunk:
             if pid in skipped:
                 continue
             product = products[pid]
             binding = bound.get(pid)
-            desired = _desired(merchant=merchant, target=target, product=product, binding=binding,
-                               prices_included=integration.prices_included, price_list=price_list)
+            desired = desired_product(
+                product=product, prices_included=integration.prices_included, price_list=price_list, prices=prices,
+                product_binding=binding.external_id if binding else "", variant_bindings=variant_bindings,
+                stock={v.pk: stock.get(v.pk, 0) for v in product.variants.all() if v.track_stock})
             digest = product_hash(desired, fields)
             if binding is None:
                 to_create.append((product, desired, digest))
@@ -84,16 +93,6 @@ def push_listed(*, merchant, integration, connector, log, fields, dry_run, produ
                 log=log, dry_run=dry_run)
         _update(merchant=merchant, integration=integration, connector=connector, items=to_update, fields=fields,
                 log=log, dry_run=dry_run)
-
-
-def _desired(*, merchant, target, product, binding, prices_included, price_list):
-    variant_bindings = dict(Binding.objects.filter(connection=target, kind=Binding.Kind.VARIANT,
-                                                   hub_id__in=[v.pk for v in product.variants.all()])
-                            .values_list("hub_id", "external_id"))
-    stock = {v.pk: stock_quantity(merchant=merchant, variant=v) for v in product.variants.all() if v.track_stock}
-    return desired_product(product=product, prices_included=prices_included, price_list=price_list,
-                           product_binding=binding.external_id if binding else "", variant_bindings=variant_bindings,
-                           stock=stock)
 
 
 def _link_existing(*, merchant, integration, connector, product_ids, bound, log, dry_run, label):
@@ -150,17 +149,14 @@ def _placement(integration):
 
 def _save_result(*, merchant, target, product, result, digest):
     with transaction.atomic():
-        Binding.objects.update_or_create(connection=target, kind=Binding.Kind.PRODUCT, hub_id=product.pk,
-                                         defaults={"merchant": merchant, "external_id": result.external_id,
-                                                   "last_pushed_hash": digest, "remote_hash": ""})
-        for position, variant in enumerate(product.variants.filter(active=True).order_by("position", "pk")):
+        bindings_save(merchant=merchant, connection=target, kind=Binding.Kind.PRODUCT,
+                      rows=[(product.pk, result.external_id, "")], last_pushed_hash=digest, remote_hash="")
+        rows = []
+        for position, variant in enumerate(active_variants(product)):
             external_id = result.variant_ids.get(variant_key(variant, position))
             if external_id:
-                Binding.objects.filter(connection=target, kind=Binding.Kind.VARIANT, external_id=str(external_id)) \
-                    .exclude(hub_id=variant.pk).delete()
-                Binding.objects.update_or_create(connection=target, kind=Binding.Kind.VARIANT, hub_id=variant.pk,
-                                                 defaults={"merchant": merchant, "external_id": str(external_id),
-                                                           "external_parent_id": result.external_id})
+                rows.append((variant.pk, external_id, result.external_id))
+        bindings_save(merchant=merchant, connection=target, kind=Binding.Kind.VARIANT, rows=rows)
 
 
 def _create(*, merchant, integration, connector, items, fields, log, dry_run):
