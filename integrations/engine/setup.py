@@ -1,6 +1,7 @@
 """Starting and ending an integration: what the setup wizard's last step and "Disconnect" do."""
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -16,6 +17,7 @@ from merchants.tenancy import scoped
 from synclog.models import SyncRun
 
 logger = logging.getLogger("flyt.engine")
+SAFETY_SYNC_MINUTES = 60
 
 
 def webhook_url(connection):
@@ -36,7 +38,12 @@ def _configure(*, merchant, integration):
     for connection, products in ((home, Direction.PULL), (target, Direction.PUSH)):
         connection.products_direction = products
         connection.stock_direction = Direction.BOTH
-        connection.save(update_fields=["products_direction", "stock_direction", "updated_at"])
+        # Webhooks bring changes in seconds; the home base is also read on a schedule, to catch
+        # anything a platform failed to announce. The other side is written by the same pass.
+        connection.sync_interval_minutes = (connection.sync_interval_minutes or SAFETY_SYNC_MINUTES) \
+            if connection == home else None
+        connection.save(update_fields=["products_direction", "stock_direction", "sync_interval_minutes",
+                                       "updated_at"])
         connection_activate(merchant=merchant, connection=connection)
 
 
@@ -58,6 +65,9 @@ def integration_activate(*, merchant, integration):
                 connection.platform_webhook_secrets = kept
                 connection.save(update_fields=["platform_webhook_secrets", "updated_at"])
     run = integration_sync(merchant=merchant, integration=integration, trigger=SyncRun.Trigger.SETUP, full=True)
+    home = integration.home
+    home.next_run_at = timezone.now() + timedelta(minutes=home.sync_interval_minutes)
+    home.save(update_fields=["next_run_at", "updated_at"])
     integration.completed_at = timezone.now()
     integration.setup_step = "done"
     integration.save(update_fields=["completed_at", "setup_step"])

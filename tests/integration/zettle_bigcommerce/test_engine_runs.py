@@ -150,3 +150,25 @@ def test_the_sync_command_runs_a_pass_and_prints_its_log(shop_factory):
     call_command("sync", str(shop.zettle_connection.pk), stdout=out)
     assert "1 created" in out.getvalue()
     assert len(shop.bc_products()) == 3
+
+
+def test_the_minute_dispatcher_runs_a_scheduled_pass_of_the_home_base(shop_factory, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from integrations.services.dispatch import connections_claim_due
+
+    shop = shop_factory(zettle_products=1)
+    integration = shop.integration(home="zettle")
+    integration_activate(merchant=shop.merchant, integration=integration)
+    shop.zettle_connection.refresh_from_db()
+    shop.bc_connection.refresh_from_db()
+    assert shop.zettle_connection.sync_interval_minutes and shop.bc_connection.next_run_at is None
+    shop.zettle.seed(shop.org, catalog(1, seed=77, prefix="SCHED", start=600))
+    later = shop.zettle_connection.next_run_at + timedelta(seconds=1)
+    assert connections_claim_due(now=timezone.now()) == []  # not due yet
+    with django_capture_on_commit_callbacks(execute=True):
+        assert connections_claim_due(now=later) == [shop.zettle_connection.pk]
+    run = SyncRun.objects.filter(merchant=shop.merchant, trigger=SyncRun.Trigger.SCHEDULE).get()
+    assert run.created_count == 1 and len(shop.bc_products()) == 2
