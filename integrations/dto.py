@@ -6,7 +6,17 @@ them); quantities are ints; ids are strings as the platform spells them.
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+
+
+def decimal_or_none(value) -> Decimal | None:
+    """A platform's amount (number or string) as a Decimal; None when empty or not a number."""
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
 
 
 @dataclass

@@ -9,7 +9,7 @@ There is no ``status`` field: ``is_visible`` and ``availability`` stand for it.
 """
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from email.utils import parsedate_to_datetime
 
 from integrations.dto import (
@@ -19,21 +19,13 @@ from integrations.dto import (
     ExternalProduct,
     ExternalStockLevel,
     ExternalVariant,
+    decimal_or_none,
 )
 
 GRAMS_PER_UNIT = {"kg": Decimal(1000), "g": Decimal(1), "lb": Decimal("453.59237"), "oz": Decimal("28.349523125")}
 # the statuses of a paid order (loyalty points are earned on these, not on creation)
 PAID_STATUS_IDS = frozenset({2, 3, 8, 9, 10, 11})
 REFUND_STATUS_IDS = frozenset({4, 14})
-
-
-def decimal_or_none(value):
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
 
 
 def money_out(value):

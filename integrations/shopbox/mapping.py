@@ -8,7 +8,7 @@ them (one third-party script guesses minor units for baskets).
 """
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from integrations.dto import (
     ExternalImage,
@@ -17,6 +17,7 @@ from integrations.dto import (
     ExternalProduct,
     ExternalStockLevel,
     ExternalVariant,
+    decimal_or_none,
 )
 
 MONEY_IN_MINOR_UNITS = False
@@ -29,11 +30,8 @@ _CENT = Decimal("0.01")
 
 def money_in(value) -> Decimal | None:
     """A Shopbox amount as Decimal major units."""
-    if value is None or value == "":
-        return None
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
+    amount = decimal_or_none(value)
+    if amount is None:
         return None
     if MONEY_IN_MINOR_UNITS:
         amount = amount / 100

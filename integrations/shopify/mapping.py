@@ -7,7 +7,7 @@ product's ``extra["inventory_item_ids"]`` maps variant id -> inventory item id.
 """
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from integrations.dto import (
     ExternalImage,
@@ -16,6 +16,9 @@ from integrations.dto import (
     ExternalProduct,
     ExternalStockLevel,
     ExternalVariant,
+)
+from integrations.dto import (
+    decimal_or_none as decimal,
 )
 
 
@@ -29,15 +32,6 @@ def from_gid(value):
     if value is None:
         return ""
     return str(value).split("?")[0].rsplit("/", 1)[-1]
-
-
-def decimal(value):
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
 
 
 def when(value):
