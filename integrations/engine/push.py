@@ -50,8 +50,10 @@ def push_listed(*, merchant, integration, connector, log, fields, dry_run, produ
             if str(external.external_id) in wanted:
                 remote[str(external.external_id)] = product_hash(external, fields)
     price_list = price_list_get_default(merchant=merchant)
-    for start in range(0, len(listed_ids), CHUNK):
-        chunk = listed_ids[start:start + CHUNK]
+    # a chunk holds at least one full write batch, so batches are never cut short by chunking
+    step = max(CHUNK, connector.write_batch_size)
+    for start in range(0, len(listed_ids), step):
+        chunk = listed_ids[start:start + step]
         products = {p.pk: p for p in scoped(Product, merchant=merchant).filter(pk__in=chunk)
                     .prefetch_related("variants", "images")}
         variant_ids = [v.pk for p in products.values() for v in p.variants.all()]
@@ -147,15 +149,24 @@ def _placement(integration):
     return {"category": "PayPal Zettle", "visible": False} if integration.home_platform == "zettle" else {}
 
 
-def _save_result(*, merchant, target, product, result, digest):
+def _save_results(*, merchant, target, written):
+    """Bind every (product, result, digest) written in one batch, in a few queries."""
+    if not written:
+        return
     with transaction.atomic():
         bindings_save(merchant=merchant, connection=target, kind=Binding.Kind.PRODUCT,
-                      rows=[(product.pk, result.external_id, "")], last_pushed_hash=digest, remote_hash="")
+                      rows=[(product.pk, result.external_id, "") for product, result, _ in written])
+        digests = {product.pk: digest for product, _, digest in written}
+        saved = list(Binding.objects.filter(connection=target, kind=Binding.Kind.PRODUCT, hub_id__in=digests))
+        for binding in saved:
+            binding.last_pushed_hash, binding.remote_hash = digests[binding.hub_id], ""
+        Binding.objects.bulk_update(saved, ["last_pushed_hash", "remote_hash"])
         rows = []
-        for position, variant in enumerate(active_variants(product)):
-            external_id = result.variant_ids.get(variant_key(variant, position))
-            if external_id:
-                rows.append((variant.pk, external_id, result.external_id))
+        for product, result, _ in written:
+            for position, variant in enumerate(active_variants(product)):
+                external_id = result.variant_ids.get(variant_key(variant, position))
+                if external_id:
+                    rows.append((variant.pk, external_id, result.external_id))
         bindings_save(merchant=merchant, connection=target, kind=Binding.Kind.VARIANT, rows=rows)
 
 
@@ -172,9 +183,11 @@ def _create(*, merchant, integration, connector, items, fields, log, dry_run):
             continue
         results = connector.create_products(products=[d for _, d, _ in batch], fields=fields,
                                             placement=_placement(integration))
-        for (product, _, digest), result in zip(batch, results, strict=True):
+        _save_results(merchant=merchant, target=target,
+                      written=[(product, result, digest) for (product, _, digest), result
+                               in zip(batch, results, strict=True) if result.ok])
+        for (product, _, _), result in zip(batch, results, strict=True):
             if result.ok:
-                _save_result(merchant=merchant, target=target, product=product, result=result, digest=digest)
                 log.add(action=SyncEntry.Action.CREATED, object_type="product", object_ref=result.external_id,
                         message=f"{_label(product)} created on {label}.")
             else:
@@ -202,7 +215,7 @@ def _update(*, merchant, integration, connector, items, fields, log, dry_run):
                         message=f"{_label(product)} not updated on {label}: {result.error}")
                 continue
             result.external_id = result.external_id or binding.external_id
-            _save_result(merchant=merchant, target=target, product=product, result=result, digest=digest)
+            _save_results(merchant=merchant, target=target, written=[(product, result, digest)])
             message = (f"{_label(product)} was changed on {label}; it was overwritten with {home_label}'s version "
                        f"because {home_label} is the home base.") if overwrite else \
                 f"{_label(product)} updated on {label}."

@@ -44,5 +44,6 @@ def listings_unassign(*, merchant, integration, products):
     for product in products:
         target_product_remove(merchant=merchant, integration=integration, product_id=product.pk, delete_copy=False,
                               log=log, reason=f"was unassigned; its copy on {label} stays but no longer syncs")
+    log.flush()
     sync_run_finish(merchant=merchant, run=run, summary=f"{count} product(s) unassigned.")
     return count

@@ -39,3 +39,16 @@ def test_pruning_removes_old_runs_of_that_merchant_only(merchant_a, merchant_b):
     SyncRun.objects.filter(pk__in=[old_a.pk, old_b.pk]).update(started_at=timezone.now() - timedelta(days=120))
     assert sync_runs_prune(merchant=merchant_a, keep_days=90) == 1
     assert set(SyncRun.objects.values_list("pk", flat=True)) == {old_b.pk, recent_a.pk}
+
+
+@pytest.mark.django_db
+def test_many_entries_at_once_count_like_one_by_one(merchant_a):
+    from synclog.services import sync_entries_add
+
+    run = SyncRunFactory(connection__merchant=merchant_a)
+    sync_entries_add(merchant=merchant_a, run=run, entries=[
+        {"action": SyncEntry.Action.CREATED, "message": "a"}, {"action": SyncEntry.Action.CREATED, "message": "b"},
+        {"action": SyncEntry.Action.FAILED, "message": "c"}, {"message": "a note"}])
+    run.refresh_from_db()
+    assert (run.created_count, run.failed_count, run.processed) == (2, 1, 3)
+    assert run.entries.get(message="c").level == SyncEntry.Level.ERROR

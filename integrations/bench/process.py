@@ -1,0 +1,124 @@
+"""The sandbox server as a subprocess: start it on a free loopback port, read its seeded accounts,
+ask it for call counts, and always stop it."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+
+import httpx
+from django.conf import settings
+
+
+class SandboxServerError(RuntimeError):
+    pass
+
+
+def free_port(host="127.0.0.1"):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+class SandboxServer:
+    """``with SandboxServer(seeds=[...]) as server: server.accounts, server.stats(reset=True)``."""
+
+    def __init__(self, *, seeds, currency, channel="", random_seed=1, host="127.0.0.1", startup_timeout_s=1800):
+        self.seeds, self.currency, self.channel = list(seeds), currency, channel
+        self.random_seed, self.host, self.startup_timeout_s = random_seed, host, startup_timeout_s
+        self.port = None
+        self.accounts = []
+        self.process = None
+        self._stderr = None
+        self._http = None
+
+    @property
+    def root(self):
+        return f"http://{self.host}:{self.port}"
+
+    def command(self):
+        manage = str(settings.BASE_DIR / "manage.py")
+        command = [sys.executable, manage, "sandbox", "serve", "--host", self.host, "--port", str(self.port),
+                   "--currency", self.currency, "--random-seed", str(self.random_seed)]
+        for platform, products, variants in self.seeds:
+            command += ["--seed", f"{platform}:{products}:{variants}"]
+        if self.channel:
+            command += ["--channel", self.channel]
+        return command
+
+    def start(self):
+        self.port = free_port(self.host)
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE, "SANDBOX_ENABLED": "true",
+               "PYTHONUNBUFFERED": "1"}
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server; closed in stop()
+        self.process = subprocess.Popen(self.command(), stdout=subprocess.PIPE, stderr=self._stderr, env=env,  # noqa: S603
+                                        cwd=str(settings.BASE_DIR), text=True)
+        lines = []
+        reader = threading.Thread(target=self._read_until_ready, args=(lines,), daemon=True)
+        reader.start()
+        reader.join(self.startup_timeout_s)
+        if reader.is_alive() or not lines or lines[-1] != "ready":
+            problem = self.stderr_tail() or "no output"
+            self.stop()
+            raise SandboxServerError(f"The sandbox server did not start: {problem}")
+        self.accounts = [json.loads(line) for line in lines[:-1]]
+        self._http = httpx.Client(base_url=self.root, timeout=30.0)
+        return self
+
+    def _read_until_ready(self, lines):
+        for line in self.process.stdout:
+            line = line.strip()
+            if not line:
+                continue
+            lines.append(line)
+            if line == "ready":
+                return
+
+    def account(self, platform):
+        return next(a for a in self.accounts if a["platform"] == platform)
+
+    def stats(self, *, reset=False):
+        """Per-platform call counts the sandboxes recorded; ``reset`` zeroes them after reading."""
+        response = self._http.post("/sandbox-stats/reset") if reset else self._http.get("/sandbox-stats")
+        response.raise_for_status()
+        return response.json()
+
+    def holdings(self):
+        """What every sandbox account holds now: {platform: {account: {"products", "variants"}}}."""
+        response = self._http.get("/sandbox-stats/accounts")
+        response.raise_for_status()
+        return response.json()
+
+    def stderr_tail(self, chars=2000):
+        if self._stderr is None:
+            return ""
+        self._stderr.seek(0)
+        return self._stderr.read().decode(errors="replace")[-chars:].strip()
+
+    def stop(self):
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        if self.process is not None and self.process.stdout is not None:
+            self.process.stdout.close()
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+

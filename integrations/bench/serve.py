@@ -1,0 +1,272 @@
+"""Serve in-memory sandboxes over real HTTP from their own process, for benchmarks.
+
+``python manage.py sandbox serve --port P --seed bigcommerce:1000:3`` starts a small threaded WSGI
+server (standard library only) on the real clock, with no JSON persistence: state lives in this
+process's memory. The sandboxes answer under ``/sandbox/<platform>/<the platform's own path>``,
+exactly like the demo's ``/sandbox/`` URLs, so Flyt's clients talk to them as to any host.
+
+Besides the platforms' own paths there is a tiny stats endpoint:
+
+    GET  /sandbox-stats           {platform: {"read", "write", "auth", "throttled", "by_method",
+                                               "by_path", "by_service"}}
+    POST /sandbox-stats/reset     the same snapshot, then every counter goes back to zero
+    GET  /sandbox-stats/accounts  {platform: {account: {"products", "variants"}}} held now
+
+Requests are counted as the sandbox recorded them (what the platform sees), then the recorded
+copies are dropped so the server's memory does not grow with the number of calls.
+"""
+
+import json
+import re
+import secrets
+import threading
+from socketserver import ThreadingMixIn
+from urllib.parse import parse_qs
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from django.conf import settings
+
+from integrations.sandbox.clock import RealClock
+from integrations.sandbox.core import ConnectionReset, SandboxRequest
+from integrations.sandbox.registry import SANDBOXES, new_sandbox
+from integrations.sandbox.seed import catalog
+
+STATS_PATH = "/sandbox-stats"
+READ_METHODS = ("GET", "HEAD")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+
+
+def normalise_path(path):
+    """``/stores/abc/v3/catalog/products/12/variants`` -> ``/stores/{store}/v3/catalog/products/{id}/variants``."""
+    parts = path.split("/")
+    out = []
+    for index, part in enumerate(parts):
+        if index and parts[index - 1] == "stores":
+            out.append("{store}")
+        elif part.isdigit() or _UUID.match(part):
+            out.append("{id}")
+        else:
+            out.append(part)
+    return "/".join(out)
+
+
+def call_kind(platform, method, path):
+    """"read", "write" or "auth" (getting a token is neither reading nor writing the catalog)."""
+    if platform == "zettle" and path.startswith("/oauth/token"):
+        return "auth"
+    return "read" if method in READ_METHODS else "write"
+
+
+class CallCounter:
+    """Per-platform counts of the requests the sandboxes recorded."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.counts = {}
+
+    def add(self, platform, recorded):
+        with self.lock:
+            stats = self.counts.setdefault(platform, {"read": 0, "write": 0, "auth": 0, "throttled": 0,
+                                                      "by_method": {}, "by_path": {}, "by_service": {}})
+            for request in recorded:
+                kind = call_kind(platform, request.method, request.path)
+                stats[kind] += 1
+                if request.status == 429:
+                    stats["throttled"] += 1
+                stats["by_method"][request.method] = stats["by_method"].get(request.method, 0) + 1
+                key = f"{request.method} {normalise_path(request.path)}"
+                stats["by_path"][key] = stats["by_path"].get(key, 0) + 1
+                service = request.path.strip("/").split("/", 1)[0] if platform == "zettle" else "api"
+                stats["by_service"][service] = stats["by_service"].get(service, 0) + 1
+
+    def snapshot(self, *, reset=False):
+        with self.lock:
+            out = json.loads(json.dumps(self.counts))
+            if reset:
+                self.counts = {}
+            return out
+
+
+class SandboxApp:
+    """The WSGI application: the sandboxes, their call counter and the stats endpoint."""
+
+    def __init__(self, sandboxes):
+        self.sandboxes = sandboxes
+        self.counter = CallCounter()
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO") or "/"
+        method = environ["REQUEST_METHOD"].upper()
+        if path.rstrip("/") == STATS_PATH:
+            return self._json(start_response, 200, self.counter.snapshot())
+        if path.rstrip("/") == STATS_PATH + "/reset":
+            if method != "POST":
+                return self._json(start_response, 405, {"error": "POST to reset"})
+            return self._json(start_response, 200, self.counter.snapshot(reset=True))
+        if path.rstrip("/") == STATS_PATH + "/accounts":
+            return self._json(start_response, 200, self.accounts())
+        parts = path.split("/", 3)  # "", "sandbox", platform, rest
+        if len(parts) < 3 or parts[1] != "sandbox" or parts[2] not in self.sandboxes:
+            return self._json(start_response, 404, {"error": f"No sandbox at {path}"})
+        platform = parts[2]
+        sandbox = self.sandboxes[platform]
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length > 0 else b""
+        query = parse_qs(environ.get("QUERY_STRING") or "", keep_blank_values=True)
+        headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items()
+                   if key.startswith("HTTP_")}
+        for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            if environ.get(key):
+                headers[key.replace("_", "-").lower()] = environ[key]
+        request = SandboxRequest(method=method, path="/" + (parts[3] if len(parts) > 3 else ""), query=query,
+                                 headers=headers, body=body)
+        with sandbox.lock:
+            try:
+                response = sandbox.handle(request)
+            except ConnectionReset:
+                response = None
+            recorded, sandbox.requests[:] = list(sandbox.requests), []
+        self.counter.add(platform, recorded)
+        if response is None:
+            return self._json(start_response, 502, {"error": "connection reset (injected fault)"})
+        content = response.content()
+        out_headers = [(name, str(value)) for name, value in response.final_headers().items()
+                       if name.lower() != "content-length"]
+        out_headers.append(("Content-Length", str(len(content))))
+        start_response(_status_line(response.status), out_headers)
+        return [content]
+
+    def accounts(self):
+        """{platform: {account: {"products": n, "variants": n}}}: what each account holds now."""
+        out = {}
+        for platform, sandbox in self.sandboxes.items():
+            with sandbox.lock:
+                for key, account in sandbox.state["accounts"].items():
+                    products = account.get("products") or {}
+                    if isinstance(account.get("variants"), dict):  # BigCommerce keeps variants apart
+                        variants = len(account["variants"])
+                    else:
+                        variants = sum(len(p.get("variants") or []) for p in products.values())
+                    out.setdefault(platform, {})[key] = {"products": len(products), "variants": variants}
+        return out
+
+    @staticmethod
+    def _json(start_response, status, body):
+        content = json.dumps(body).encode()
+        start_response(_status_line(status), [("Content-Type", "application/json"),
+                                              ("Content-Length", str(len(content)))])
+        return [content]
+
+
+def _status_line(status):
+    from http import HTTPStatus
+
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Unknown"
+    return f"{status} {phrase}"
+
+
+class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the standard library's name
+        pass
+
+
+def parse_seed(spec):
+    """``platform:products:variants`` -> (platform, products, variants)."""
+    parts = spec.split(":")
+    if len(parts) != 3 or parts[0] not in SANDBOXES:
+        raise ValueError(f"--seed {spec!r}: expected platform:products:variants with platform one of "
+                         f"{', '.join(sorted(SANDBOXES))}")
+    try:
+        products, variants = int(parts[1]), int(parts[2])
+    except ValueError as exc:
+        raise ValueError(f"--seed {spec!r}: products and variants must be whole numbers") from exc
+    if products < 0 or variants < 1:
+        raise ValueError(f"--seed {spec!r}: products must be 0 or more and variants 1 or more")
+    return parts[0], products, variants
+
+
+def enforced_limits(platform, sandbox, account_key):
+    """The rate limits the sandbox enforces on this account."""
+    account = sandbox.account(account_key)
+    if platform == "bigcommerce":
+        return {"requests_per_window": account["quota"], "window_s": account["window_s"]}
+    if platform == "zettle":
+        return dict(account["limits"])
+    return {}
+
+
+def seed_account(sandbox, platform, products, variants, *, currency, channel, random_seed, base_url):
+    """One sandbox account filled with ``products`` x ``variants``; returns its JSON line."""
+    options = {"currency": currency}
+    if platform == "bigcommerce":  # the default store hashes repeat in every new process; Flyt refuses a
+        options["store_hash"] = "s" + secrets.token_hex(6)  # store another shop in the database has
+    connect = sandbox.create_account(**options)
+    account_key = connect["account"]
+    prefix = {"bigcommerce": "BC", "zettle": "ZT"}.get(platform, platform[:2].upper())
+    seeds = catalog(products, variants=variants, seed=random_seed, prefix=prefix)
+    if seeds:
+        sandbox.seed(account_key, seeds)
+    channel_id = None
+    if platform == "bigcommerce" and channel:
+        channel_id = _list_in_channel(sandbox, account_key, channel)
+    connect["settings"] = {**connect["settings"], "base_url": f"{base_url}/{platform}"}
+    line = {"platform": platform, "base_url": f"{base_url}/{platform}", "products": len(seeds),
+            "variants": sum(len(p.variants) for p in seeds), "currency": currency,
+            "limits": enforced_limits(platform, sandbox, account_key), **connect}
+    if channel_id is not None:
+        line["channel_id"] = channel_id
+    return line
+
+
+def _list_in_channel(sandbox, account_key, name):
+    """BigCommerce: the channel ``name`` (created like Flyt's prepare would) with every product in it."""
+    with sandbox.lock:
+        account = sandbox.account(account_key)
+        channel = next((c for c in account["channels"].values() if c["name"] == name), None)
+        if channel is None:
+            channel = sandbox.create_channel_record(account, {"name": name, "type": "pos", "platform": "custom",
+                                                              "status": "connected"})
+        assigned = {tuple(pair) for pair in account["channel_assignments"]}
+        for product_id in sorted(int(pid) for pid in account["products"]):
+            if (product_id, channel["id"]) not in assigned:
+                account["channel_assignments"].append([product_id, channel["id"]])
+        return channel["id"]
+
+
+def serve(*, host, port, seeds, currency, channel, random_seed, out, err=None, ready=None):
+    """Bind, seed, print one JSON line per seeded account then ``ready``, and serve until stopped."""
+    server = make_server(host, port, None, server_class=ThreadingWSGIServer, handler_class=QuietHandler)
+    bound_port = server.server_address[1]
+    base_url = f"http://{host}:{bound_port}/sandbox"
+    settings.SANDBOX_BASE_URL = base_url  # the URLs the sandboxes hand out (Zettle's Link headers)
+    sandboxes = {}
+    for platform, products, variants in seeds:
+        sandbox = sandboxes.get(platform) or sandboxes.setdefault(platform, new_sandbox(platform, clock=RealClock()))
+        line = seed_account(sandbox, platform, products, variants, currency=currency, channel=channel,
+                            random_seed=random_seed, base_url=base_url)
+        out.write(json.dumps(line) + "\n")
+        out.flush()
+    for platform in SANDBOXES:  # unseeded platforms are served too (empty)
+        sandboxes.setdefault(platform, new_sandbox(platform, clock=RealClock()))
+    app = SandboxApp(sandboxes)
+    server.set_app(app)
+    if err is not None:
+        err.write(f"sandboxes served at {base_url}/<platform>; stats at http://{host}:{bound_port}{STATS_PATH}\n")
+        err.flush()
+    out.write("ready\n")
+    out.flush()
+    if ready is not None:
+        ready(server, app)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
