@@ -11,6 +11,8 @@ from django.utils import timezone
 from catalog.models import Category, Image, PriceList, Product, Variant, VariantPrice
 from merchants.tenancy import scoped
 
+CENT = Decimal("0.01")
+
 
 class CatalogError(Exception):
     """A catalog change that cannot be made; the message is for people."""
@@ -22,23 +24,13 @@ def _same_merchant(merchant, *objects):
             raise CatalogError(f"{obj._meta.verbose_name.capitalize()} {obj.pk} belongs to another shop.")
 
 
-def product_content_hash(*, merchant, product):
-    """A stable hash of everything a platform could be sent about ``product``."""
-    _same_merchant(merchant, product)
-    variants = [
-        {
-            "sku": v.sku,
-            "barcode": v.barcode,
-            "options": v.option_values,
-            "cost": str(v.cost_price) if v.cost_price is not None else None,
-            "weight": v.weight_grams,
-            "track": v.track_stock,
-            "active": v.active,
-            "prices": sorted((p.price_list_id, str(p.amount)) for p in v.prices.all()),
-        }
-        for v in product.variants.order_by("position", "pk").prefetch_related(
-            Prefetch("prices", queryset=VariantPrice.objects.only("variant_id", "price_list_id", "amount")))
-    ]
+def _cents(amount):
+    return None if amount is None else str(Decimal(amount).quantize(CENT))
+
+
+def _digest(product, variants, images, category_ids):
+    """``variants``: [(variant, [(price_list_id, amount)])] in position order; ``images``:
+    [(source_url, alt)] in position order."""
     doc = {
         "title": product.title,
         "description": product.description,
@@ -46,11 +38,30 @@ def product_content_hash(*, merchant, product):
         "brand": product.brand,
         "status": product.status,
         "options": product.options,
-        "categories": sorted(product.categories.values_list("pk", flat=True)),
-        "images": list(product.images.order_by("position", "pk").values_list("source_url", "alt")),
-        "variants": variants,
+        "categories": sorted(category_ids),
+        "images": [list(i) for i in images],
+        "variants": [{
+            "sku": v.sku,
+            "barcode": v.barcode,
+            "options": v.option_values,
+            "cost": _cents(v.cost_price),
+            "weight": v.weight_grams,
+            "track": v.track_stock,
+            "active": v.active,
+            "prices": sorted((list_id, _cents(amount)) for list_id, amount in prices),
+        } for v, prices in variants],
     }
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def product_content_hash(*, merchant, product):
+    """A stable hash of everything a platform could be sent about ``product``."""
+    _same_merchant(merchant, product)
+    variants = product.variants.order_by("position", "pk").prefetch_related(
+        Prefetch("prices", queryset=VariantPrice.objects.only("variant_id", "price_list_id", "amount")))
+    return _digest(product, [(v, [(p.price_list_id, p.amount) for p in v.prices.all()]) for v in variants],
+                   list(product.images.order_by("position", "pk").values_list("source_url", "alt")),
+                   product.categories.values_list("pk", flat=True))
 
 
 @transaction.atomic
@@ -218,6 +229,58 @@ def product_apply(*, merchant, product=None, title, description="", product_type
                                    for n, (url, alt) in enumerate(wanted)])
     digest = product_refresh_hash(merchant=merchant, product=product)
     return product, result, created or digest != before
+
+
+@transaction.atomic
+def products_create_many(*, merchant, specs, price_list=None):
+    """Create many new products in a few queries (a page of a first sync). ``specs``: dicts of
+    ``product_apply``'s arguments without ``product``; their SKUs must be new to this shop
+    (``CatalogError`` otherwise, and nothing is created). Returns [(product, [variants])]."""
+    price_list = price_list or price_list_get_default(merchant=merchant)
+    skus = [(v.get("sku") or "").strip() for spec in specs for v in spec.get("variants", ())]
+    skus = [s for s in skus if s]
+    clash = {s for s in skus if skus.count(s) > 1} if len(set(skus)) != len(skus) else set()
+    clash |= set(scoped(Variant, merchant=merchant).filter(sku__in=skus).values_list("sku", flat=True))
+    if clash:
+        raise CatalogError(f"SKU {', '.join(sorted(clash))} is already used by another product in this shop.")
+    products = []
+    for spec in specs:
+        product = Product(merchant=merchant, title=spec["title"], description=spec.get("description", ""),
+                          product_type=spec.get("product_type", ""), brand=spec.get("brand", ""),
+                          options=spec.get("options") or [])
+        product.full_clean(exclude=["merchant", "content_hash"], validate_unique=False, validate_constraints=False)
+        products.append(product)
+    Product.objects.bulk_create(products)
+    variants, prices, images, out = [], [], [], []
+    for product, spec in zip(products, specs, strict=True):
+        made = []
+        for position, data in enumerate(spec.get("variants", ())):
+            values = {k: data[k] for k in _VARIANT_FIELDS if k in data}
+            values.setdefault("position", position)
+            values["sku"], values["barcode"] = (values.get("sku") or "").strip(), (values.get("barcode") or "").strip()
+            variant = Variant(merchant=merchant, product=product, **values)
+            variant.full_clean(exclude=["merchant", "product"], validate_unique=False, validate_constraints=False)
+            made.append((variant, data.get("price")))
+        variants.extend(v for v, _ in made)
+        product_images = [(i["source_url"], i.get("alt", "") or "") for i in spec.get("images", ())]
+        images.extend(Image(merchant=merchant, product=product, source_url=url, alt=alt, position=n)
+                      for n, (url, alt) in enumerate(product_images))
+        out.append((product, made, product_images))
+    Variant.objects.bulk_create(variants)
+    for _, made, _ in out:
+        for variant, amount in made:
+            if amount is not None:
+                if Decimal(str(amount)) < 0:
+                    raise CatalogError("A price cannot be negative.")
+                prices.append(VariantPrice(merchant=merchant, price_list=price_list, variant=variant,
+                                           amount=Decimal(str(amount))))
+    VariantPrice.objects.bulk_create(prices)
+    Image.objects.bulk_create(images)
+    for product, made, product_images in out:
+        product.content_hash = _digest(
+            product, [(v, [(price_list.pk, a)] if a is not None else []) for v, a in made], product_images, [])
+    Product.objects.bulk_update(products, ["content_hash"])
+    return [(product, [v for v, _ in made]) for product, made, _ in out]
 
 
 def _prices_apply(*, merchant, price_list, pairs):

@@ -5,7 +5,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from catalog.models import Product, Variant
-from catalog.services import product_apply
+from catalog.services import product_apply, products_create_many
 from integrations.models import Binding
 from integrations.services.bindings import bindings_save
 from inventory.models import StockMovement
@@ -113,3 +113,60 @@ def pull_product(*, merchant, connection, external, price_list) -> PullOutcome:
     if product.content_hash != before:  # product_apply refreshed the hash on this instance
         return PullOutcome("updated", product, f"{label} updated from {connection.platform_info.label}.")
     return PullOutcome("unchanged", product)
+
+
+def pull_new_products(*, merchant, connection, externals, price_list) -> list[PullOutcome]:
+    """Bring products the hub has never seen (no binding, no SKU or barcode match) into the hub in
+    a few queries for the whole page; ``CatalogError`` (nothing created) when a SKU is taken."""
+    created = products_create_many(merchant=merchant, price_list=price_list, specs=[{
+        "title": external.title, "description": external.description, "product_type": external.product_type,
+        "brand": external.brand, "options": external.options,
+        "images": [{"source_url": i.url, "alt": i.alt} for i in sorted(external.images, key=lambda i: i.position)],
+        "variants": [{"sku": ev.sku, "barcode": ev.barcode, "option_values": ev.option_values,
+                      "cost_price": ev.cost_price, "weight_grams": ev.weight_grams, "track_stock": ev.track_stock,
+                      "active": True, "price": ev.price} for ev in external.variants],
+    } for external in externals])
+    bindings_save(merchant=merchant, connection=connection, kind=Binding.Kind.PRODUCT,
+                  rows=[(product.pk, external.external_id, "") for (product, _), external in zip(created, externals,
+                                                                                                  strict=True)])
+    digests = {str(external.external_id): read_hash(external) for external in externals}
+    saved = list(Binding.objects.filter(connection=connection, kind=Binding.Kind.PRODUCT,
+                                        external_id__in=digests))
+    for binding in saved:
+        binding.remote_hash = digests[binding.external_id]
+    Binding.objects.bulk_update(saved, ["remote_hash"])
+    bindings_save(merchant=merchant, connection=connection, kind=Binding.Kind.VARIANT, rows=[
+        (variant.pk, ev.external_id, external.external_id)
+        for (_, variants), external in zip(created, externals, strict=True)
+        for variant, ev in zip(variants, external.variants, strict=True)])
+    initial = [(variant, ev) for (_, variants), external in zip(created, externals, strict=True)
+               for variant, ev in zip(variants, external.variants, strict=True) if ev.stock and variant.track_stock]
+    if initial:
+        location = location_get_default(merchant=merchant)
+        stock_movements_record_many(merchant=merchant, entries=[
+            {"variant": variant, "location": location, "delta": ev.stock, "reason": StockMovement.Reason.INITIAL,
+             "source_connection": connection, "idempotency_key": f"initial:{connection.pk}:{ev.external_id}"}
+            for variant, ev in initial])
+    label = connection.platform_info.label
+    return [PullOutcome("created", product, f"Product '{external.title}' created in Flyt from {label}.",
+                        newly_bound=True) for (product, _), external in zip(created, externals, strict=True)]
+
+
+def split_new(*, merchant, connection, externals):
+    """(never seen before, the rest): products with no binding whose SKUs and barcodes the hub does
+    not know yet, and no SKU shared inside the page, can be created in bulk."""
+    bound = set(Binding.objects.filter(connection=connection, kind=Binding.Kind.PRODUCT,
+                                       external_id__in=[str(e.external_id) for e in externals])
+                .values_list("external_id", flat=True))
+    skus = [v.sku for e in externals for v in e.variants if v.sku]
+    barcodes = {v.barcode for e in externals for v in e.variants if v.barcode}
+    known_skus = set(scoped(Variant, merchant=merchant).filter(sku__in=skus).values_list("sku", flat=True))
+    known_barcodes = set(scoped(Variant, merchant=merchant).filter(barcode__in=barcodes)
+                         .values_list("barcode", flat=True))
+    shared = {sku for sku in skus if skus.count(sku) > 1} if len(set(skus)) != len(skus) else set()
+    new, rest = [], []
+    for external in externals:
+        unknown = str(external.external_id) not in bound and not any(
+            v.sku in known_skus or v.sku in shared or v.barcode in known_barcodes for v in external.variants)
+        (new if unknown else rest).append(external)
+    return new, rest

@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 from django.db import transaction
 
 from catalog.models import Product
-from catalog.services import price_list_get_default, product_archive
-from integrations.engine.hub import pull_product
+from catalog.services import CatalogError, price_list_get_default, product_archive
+from integrations.engine.hub import pull_new_products, pull_product, split_new
 from integrations.engine.push import push_listed
 from integrations.engine.runlog import RunLog
 from integrations.errors import ConnectorError
@@ -37,6 +37,7 @@ FIELDS_FROM_HOME = {
 }
 PRICE_FIELDS = frozenset({"price", "cost_price"})
 WATERMARK_OVERLAP = timedelta(minutes=5)
+PULL_PAGE = 250
 
 
 class _DryRunRollback(Exception):
@@ -115,26 +116,39 @@ def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run)
     touched, seen = [], set()
     source = connector.get_products(external_ids=external_ids) if external_ids is not None else \
         connector.iter_products(since=since)
-    for external in source:
-        seen.add(str(external.external_id))
-        try:
-            with transaction.atomic():
-                outcome = pull_product(merchant=merchant, connection=home, external=external, price_list=price_list)
-        except Exception as exc:  # one bad item never stops the run
-            logger.exception("pull failed run=%s external_id=%s", log.run.pk, external.external_id)
-            log.add(action=SyncEntry.Action.FAILED, object_type="product", object_ref=str(external.external_id),
-                    message=f"Product '{external.title}' could not be read into Flyt: {exc}. Check the product "
-                            f"on {home.platform_info.label}; Flyt tries again at the next sync.")
-            continue
-        if outcome.product is None:
-            log.add(action=SyncEntry.Action.SKIPPED, object_type="product", object_ref=str(external.external_id),
-                    message=outcome.message, level=SyncEntry.Level.WARNING)
-            continue
-        touched.append(outcome.product.pk)
-        _list(merchant=merchant, integration=integration, product=outcome.product, newly_bound=outcome.newly_bound)
-        if outcome.action != "unchanged":
-            log.add(action=SyncEntry.Action.NOTE, object_type="product", object_ref=str(external.external_id),
-                    message=outcome.message)
+    for page in _pages(source, PULL_PAGE):
+        seen.update(str(e.external_id) for e in page)
+        new, rest = split_new(merchant=merchant, connection=home, externals=page)
+        outcomes = []
+        if new:
+            try:
+                with transaction.atomic():
+                    outcomes = list(zip(new, pull_new_products(merchant=merchant, connection=home, externals=new,
+                                                               price_list=price_list), strict=True))
+            except CatalogError:
+                rest = new + rest  # one product at a time, so the one at fault is named
+        for external in rest:
+            try:
+                with transaction.atomic():
+                    outcomes.append((external, pull_product(merchant=merchant, connection=home, external=external,
+                                                            price_list=price_list)))
+            except Exception as exc:  # one bad item never stops the run
+                logger.exception("pull failed run=%s external_id=%s", log.run.pk, external.external_id)
+                log.add(action=SyncEntry.Action.FAILED, object_type="product",
+                        object_ref=str(external.external_id),
+                        message=f"Product '{external.title}' could not be read into Flyt: {exc}. Check the product "
+                                f"on {home.platform_info.label}; Flyt tries again at the next sync.")
+        for external, outcome in outcomes:
+            if outcome.product is None:
+                log.add(action=SyncEntry.Action.SKIPPED, object_type="product",
+                        object_ref=str(external.external_id), message=outcome.message, level=SyncEntry.Level.WARNING)
+                continue
+            touched.append(outcome.product.pk)
+            if outcome.action != "unchanged":
+                log.add(action=SyncEntry.Action.NOTE, object_type="product", object_ref=str(external.external_id),
+                        message=outcome.message)
+        _list(merchant=merchant, integration=integration,
+              products=[(o.product, o.newly_bound) for _, o in outcomes if o.product is not None])
     if external_ids is not None:
         missing = {str(e) for e in external_ids} - seen
         _gone(merchant=merchant, integration=integration, connector=connector, external_ids=missing, log=log)
@@ -148,23 +162,45 @@ def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run)
     return touched
 
 
-def _list(*, merchant, integration, product, newly_bound):
-    """Decide whether a pulled product syncs to the target (the integration's listing rules)."""
+def _pages(iterable, size):
+    page = []
+    for item in iterable:
+        page.append(item)
+        if len(page) == size:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
+def _listing_source(integration, newly_bound):
+    """Whether (and why) a pulled product syncs to the target: the integration's listing rules."""
     if integration.home_platform == "bigcommerce":  # only channel products are read: each one is listed
-        source = Listing.Source.CHANNEL
-    elif integration.completed_at is None:  # Zettle home base, the setup pass
-        if integration.initial_scope != integration.Scope.ALL:
-            return
-        source = Listing.Source.SETUP
-    elif newly_bound:  # created on Zettle after setup: always synced
-        source = Listing.Source.CREATED
-    else:
+        return Listing.Source.CHANNEL
+    if integration.completed_at is None:  # Zettle home base, the setup pass
+        return Listing.Source.SETUP if integration.initial_scope == integration.Scope.ALL else None
+    return Listing.Source.CREATED if newly_bound else None  # created on Zettle after setup: always synced
+
+
+def _list(*, merchant, integration, products):
+    """Apply the listing rules to pulled ``(product, newly_bound)`` pairs, in a few queries."""
+    wanted = {}
+    for product, newly_bound in products:
+        source = _listing_source(integration, newly_bound)
+        if source is not None:
+            wanted[product.pk] = source
+    if not wanted:
         return
-    Listing.objects.update_or_create(integration=integration, product=product,
-                                     defaults={"merchant": merchant, "active": True, "source": source}) \
-        if source == Listing.Source.CHANNEL else \
-        Listing.objects.get_or_create(integration=integration, product=product,
-                                      defaults={"merchant": merchant, "active": True, "source": source})
+    existing = {listing.product_id: listing for listing in Listing.objects.filter(
+        integration=integration, product_id__in=wanted)}
+    Listing.objects.bulk_create([Listing(merchant=merchant, integration=integration, product_id=pk, source=source)
+                                 for pk, source in wanted.items() if pk not in existing])
+    # channel membership is the home base's decision: a product back in the channel syncs again
+    revived = [listing for pk, listing in existing.items()
+               if wanted[pk] == Listing.Source.CHANNEL and not listing.active]
+    for listing in revived:
+        listing.active, listing.source = True, Listing.Source.CHANNEL
+    Listing.objects.bulk_update(revived, ["active", "source"])
 
 
 def _gone(*, merchant, integration, connector, external_ids, log):

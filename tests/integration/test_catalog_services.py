@@ -78,3 +78,21 @@ def test_product_list_is_scoped_and_searchable(merchant_a, merchant_b):
     assert [p.title for p in product_list(merchant=merchant_a)] == ["Blue mug"]
     assert product_list(merchant=merchant_a, search="MUG-9").count() == 0
     assert product_list(merchant=merchant_a, search="mug-1").count() == 1
+
+
+@pytest.mark.django_db
+def test_many_new_products_at_once_hash_like_one_by_one(merchant_a):
+    from catalog.services import product_content_hash, products_create_many
+
+    spec = {"title": "Mug", "options": [{"name": "Size", "values": ["S", "M"]}],
+            "images": [{"source_url": "https://img.example/1.jpg", "alt": "front"}],
+            "variants": [{"sku": "M-S", "option_values": {"Size": "S"}, "price": "89"},
+                         {"sku": "M-M", "option_values": {"Size": "M"}, "price": "99.5"}]}
+    [(product, variants)] = products_create_many(merchant=merchant_a, specs=[spec])
+    assert [v.sku for v in variants] == ["M-S", "M-M"] and product.images.count() == 1
+    assert product.content_hash == product_content_hash(merchant=merchant_a, product=product)
+    with pytest.raises(CatalogError, match="M-S"):
+        products_create_many(merchant=merchant_a, specs=[dict(spec, title="Again")])
+    with pytest.raises(CatalogError, match="X-1"):
+        products_create_many(merchant=merchant_a, specs=[{"title": "A", "variants": [{"sku": "X-1"}]},
+                                                         {"title": "B", "variants": [{"sku": "X-1"}]}])
