@@ -195,7 +195,8 @@ def _source_list_reads(by_path, source):
 
 
 def bench_sync(*, source, target, products, variants, currency="DKK", random_seed=1, rerun=True):
-    """Seed, run the initial sync and an unchanged re-run; returns the result (one JSON-able dict)."""
+    """Seed, run the initial sync and an unchanged re-run; returns the result (one JSON-able dict).
+    Runs with DEBUG off, as production does (DEBUG keeps every query's SQL in memory)."""
     from integrations.bigcommerce.catalog_api import ZETTLE_CHANNEL
     from integrations.engine.runner import integration_sync
     from integrations.engine.setup import integration_activate
@@ -213,7 +214,7 @@ def bench_sync(*, source, target, products, variants, currency="DKK", random_see
     hosts = list(dict.fromkeys([*settings.SANDBOX_HOSTS, "127.0.0.1"]))
     started = time.perf_counter()
     with SandboxServer(seeds=seeds, currency=currency, channel=channel, random_seed=random_seed) as server, \
-            override_settings(SANDBOX_ENABLED=True, SANDBOX_HOSTS=hosts), tracked_clients() as take:
+            override_settings(SANDBOX_ENABLED=True, SANDBOX_HOSTS=hosts, DEBUG=False), tracked_clients() as take:
         seed_s = time.perf_counter() - started
         assumed = assumptions(server.accounts)
         merchant = _merchant(source=source, target=target, products=products, variants=variants,
