@@ -10,7 +10,7 @@ import logging
 
 from django.db import transaction
 
-from catalog.models import Product, VariantPrice
+from catalog.models import Product, Variant, VariantPrice
 from catalog.services import price_list_get_default
 from integrations.engine.desired import active_variants, desired_product, product_hash, variant_key
 from integrations.models import Binding, Listing
@@ -37,14 +37,15 @@ def push_listed(*, merchant, integration, connector, log, fields, dry_run, produ
     listed_ids = list(listed.order_by("product_id").values_list("product_id", flat=True))
     if not listed_ids:
         return
-    bound = {b.hub_id: b for b in Binding.objects.filter(connection=target, kind=Binding.Kind.PRODUCT,
-                                                           hub_id__in=listed_ids)}
+    # hub id -> external id only: memory stays small whatever the size of the catalog
+    bound = dict(Binding.objects.filter(connection=target, kind=Binding.Kind.PRODUCT, hub_id__in=listed_ids)
+                 .values_list("hub_id", "external_id"))
     unbound = [pid for pid in listed_ids if pid not in bound]
     skipped = _link_existing(merchant=merchant, integration=integration, connector=connector, product_ids=unbound,
                              bound=bound, log=log, dry_run=dry_run, label=label)
     remote = {}
     if bound:  # how each bound product looks on the target now (one streamed read)
-        wanted = {b.external_id for b in bound.values()}
+        wanted = set(bound.values())
         for external in (connector.get_products(external_ids=sorted(wanted)) if product_ids is not None
                          else connector.iter_products()):
             if str(external.external_id) in wanted:
@@ -62,12 +63,18 @@ def push_listed(*, merchant, integration, connector, log, fields, dry_run, produ
         prices = dict(VariantPrice.objects.filter(price_list=price_list, variant_id__in=variant_ids)
                       .values_list("variant_id", "amount"))
         stock = stock_quantities(merchant=merchant, variant_ids=variant_ids)
+        bindings = {b.hub_id: b for b in Binding.objects.filter(connection=target, kind=Binding.Kind.PRODUCT,
+                                                                hub_id__in=chunk)}
+        for pid in chunk:  # linked in this dry run: not saved
+            if pid in bound and pid not in bindings:
+                bindings[pid] = Binding(merchant=merchant, connection=target, kind=Binding.Kind.PRODUCT, hub_id=pid,
+                                        external_id=bound[pid])
         to_create, to_update = [], []
         for pid in chunk:
             if pid in skipped:
                 continue
             product = products[pid]
-            binding = bound.get(pid)
+            binding = bindings.get(pid)
             desired = desired_product(
                 product=product, prices_included=integration.prices_included, price_list=price_list, prices=prices,
                 product_binding=binding.external_id if binding else "", variant_bindings=variant_bindings,
@@ -104,9 +111,13 @@ def _link_existing(*, merchant, integration, connector, product_ids, bound, log,
     skipped = set()
     if not product_ids:
         return skipped
-    products = list(scoped(Product, merchant=merchant).filter(pk__in=product_ids).prefetch_related("variants"))
-    skus = {v.sku for p in products for v in p.variants.all() if v.sku}
-    barcodes = {v.barcode for p in products for v in p.variants.all() if v.barcode}
+    codes = {}  # product id -> [(sku, barcode)], plain values: no model instances for a whole catalog
+    for start in range(0, len(product_ids), 1000):
+        for pid, sku, barcode in Variant.objects.filter(product_id__in=product_ids[start:start + 1000]) \
+                .order_by("product_id", "position", "pk").values_list("product_id", "sku", "barcode"):
+            codes.setdefault(pid, []).append((sku, barcode))
+    skus = {sku for rows in codes.values() for sku, _ in rows if sku}
+    barcodes = {barcode for rows in codes.values() for _, barcode in rows if barcode}
     if not skus and not barcodes:
         return skipped
     by_sku, by_barcode = {}, {}
@@ -119,12 +130,12 @@ def _link_existing(*, merchant, integration, connector, product_ids, bound, log,
     target = integration.target
     taken = set(Binding.objects.filter(connection=target, kind=Binding.Kind.PRODUCT).values_list("external_id",
                                                                                                   flat=True))
-    for product in products:
-        for attribute, index in (("SKU", by_sku), ("barcode", by_barcode)):
-            values = [v.sku if attribute == "SKU" else v.barcode for v in product.variants.all()]
-            found = set().union(*(index.get(value, set()) for value in values if value)) - taken
+    for pid, rows in codes.items():
+        for attribute, index, column in (("SKU", by_sku, 0), ("barcode", by_barcode, 1)):
+            found = set().union(*(index.get(row[column], set()) for row in rows if row[column])) - taken
             if not found:
                 continue
+            product = scoped(Product, merchant=merchant).prefetch_related("variants").get(pk=pid)
             if len(found) > 1:
                 log.add(action=SyncEntry.Action.SKIPPED, object_type="product", object_ref=str(product.pk),
                         level=SyncEntry.Level.WARNING,
@@ -136,10 +147,10 @@ def _link_existing(*, merchant, integration, connector, product_ids, bound, log,
             log.add(action=SyncEntry.Action.NOTE, object_type="product", object_ref=external_id,
                     message=f"{_label(product)} linked to the existing product on {label} with the same "
                             f"{attribute} instead of creating a duplicate.")
-            bound[product.pk] = Binding(merchant=merchant, connection=target, kind=Binding.Kind.PRODUCT,
-                                        hub_id=product.pk, external_id=external_id)
+            bound[product.pk] = external_id
             if not dry_run:
-                bound[product.pk].save()
+                Binding.objects.create(merchant=merchant, connection=target, kind=Binding.Kind.PRODUCT,
+                                       hub_id=product.pk, external_id=external_id)
             taken.add(external_id)
             break
     return skipped
