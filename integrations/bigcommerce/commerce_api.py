@@ -2,20 +2,11 @@
 
 from itertools import groupby
 
+from integrations.bigcommerce.catalog_api import ID_FILTER_BATCH, _chunks, _csv
+
 INVENTORY_BATCH = 2000
 CUSTOMER_BATCH = 10
-ID_FILTER_BATCH = 250
 DEFAULT_REASON = "Flyt stock sync"
-
-
-def _chunks(items, size):
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def _csv(values):
-    return ",".join(str(v) for v in values)
 
 
 def _when(value):
