@@ -75,6 +75,15 @@ class InventoryApi:
             variants.extend((response.json() or {}).get("variants") or [])
         return variants
 
+    def set_new_stock(self, *, levels):
+        """``set_stock`` for products Flyt has just created: they were never tracked and hold no
+        balances, so tracking starts and the stock moves in the same bulk call, with no reads."""
+        levels = list(levels)
+        if not levels:
+            return []
+        changes = mapping.stock_product_changes(levels=levels, current={}, tracked=set(), locations=self.locations())
+        return self.bulk_update(product_changes=changes)
+
     def set_stock(self, *, levels):
         """Make STORE show each ``ExternalStockLevel.quantity``: read the current balances, then move
         the difference in bulk (starting tracking first where it is off). Returns the new balances.

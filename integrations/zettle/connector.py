@@ -215,7 +215,7 @@ class ZettleConnector(ProductConnector):
         if not levels:
             return
         try:
-            self.client.set_stock(levels=levels)
+            self.client.set_new_stock(levels=levels)  # just created: never tracked, nothing to read first
         except ConnectorError as exc:
             if exc.status in CONNECTION_STATUSES:
                 raise
