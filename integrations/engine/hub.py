@@ -170,3 +170,20 @@ def split_new(*, merchant, connection, externals):
             v.sku in known_skus or v.sku in shared or v.barcode in known_barcodes for v in external.variants)
         (new if unknown else rest).append(external)
     return new, rest
+
+
+def skip_unchanged(*, connection, externals):
+    """(products to look at, hub ids of those unchanged since they were last read) for a page,
+    in one query: an unchanged product costs nothing more."""
+    digests = {str(e.external_id): read_hash(e) for e in externals}
+    known = {external_id: (hub_id, remote_hash) for external_id, hub_id, remote_hash in Binding.objects.filter(
+        connection=connection, kind=Binding.Kind.PRODUCT, external_id__in=digests).values_list(
+        "external_id", "hub_id", "remote_hash")}
+    rest, unchanged = [], []
+    for external in externals:
+        hub_id, remote_hash = known.get(str(external.external_id), (None, ""))
+        if hub_id is not None and remote_hash and remote_hash == digests[str(external.external_id)]:
+            unchanged.append(hub_id)
+        else:
+            rest.append(external)
+    return rest, unchanged

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from catalog.models import Product
 from catalog.services import CatalogError, price_list_get_default, product_archive
-from integrations.engine.hub import pull_new_products, pull_product, split_new
+from integrations.engine.hub import pull_new_products, pull_product, skip_unchanged, split_new
 from integrations.engine.push import push_listed
 from integrations.engine.runlog import RunLog
 from integrations.errors import ConnectorError
@@ -119,6 +119,9 @@ def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run)
     for page in _pages(source, PULL_PAGE):
         seen.update(str(e.external_id) for e in page)
         new, rest = split_new(merchant=merchant, connection=home, externals=page)
+        rest, unchanged = skip_unchanged(connection=home, externals=rest)
+        touched.extend(unchanged)
+        listed = [(pk, False) for pk in unchanged]
         outcomes = []
         if new:
             try:
@@ -148,7 +151,7 @@ def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run)
                 log.add(action=SyncEntry.Action.NOTE, object_type="product", object_ref=str(external.external_id),
                         message=outcome.message)
         _list(merchant=merchant, integration=integration,
-              products=[(o.product, o.newly_bound) for _, o in outcomes if o.product is not None])
+              products=listed + [(o.product.pk, o.newly_bound) for _, o in outcomes if o.product is not None])
     if external_ids is not None:
         missing = {str(e) for e in external_ids} - seen
         _gone(merchant=merchant, integration=integration, connector=connector, external_ids=missing, log=log)
@@ -183,12 +186,12 @@ def _listing_source(integration, newly_bound):
 
 
 def _list(*, merchant, integration, products):
-    """Apply the listing rules to pulled ``(product, newly_bound)`` pairs, in a few queries."""
+    """Apply the listing rules to pulled ``(product id, newly_bound)`` pairs, in a few queries."""
     wanted = {}
-    for product, newly_bound in products:
+    for product_id, newly_bound in products:
         source = _listing_source(integration, newly_bound)
         if source is not None:
-            wanted[product.pk] = source
+            wanted[product_id] = source
     if not wanted:
         return
     existing = {listing.product_id: listing for listing in Listing.objects.filter(
