@@ -117,3 +117,26 @@ def test_a_sync_log_line_per_product(shop_factory):
     assert created.count() == 2 and all("created on Zettle" in e.message for e in created)
     rerun = sync(shop, integration)
     assert rerun.unchanged_count == 2 and rerun.created_count == rerun.updated_count == 0
+
+
+def test_a_variant_edited_on_zettle_is_overwritten_too(shop_factory):
+    import copy
+
+    shop = shop_factory(bc_products=1, variants=2)
+    integration = shop.integration(home="bigcommerce")
+    integration_activate(merchant=shop.merchant, integration=integration)
+    product = shop.bc_products()[0]
+    assign(shop, [product])
+    sync(shop, integration)
+    sync(shop, integration)
+    copy_uuid = shop.zettle_products()[0].external_id
+    raw = shop.zettle.account(shop.org)["products"][copy_uuid]
+    variants = copy.deepcopy(raw["variants"])
+    variants[0]["price"]["amount"] = 100  # 1.00 in the shop's currency
+    shop.zettle.admin_update_product(shop.org, copy_uuid, {"variants": variants})
+    assert Decimal("1.00") in {v.price for v in shop.zettle_products()[0].variants}
+
+    run = sync(shop, integration, full=True)
+    prices = {v.sku: v.price for v in shop.zettle_products()[0].variants}
+    assert prices == {v.sku: v.price for v in product.variants}
+    assert "changed on Zettle" in run.entries.get(action=SyncEntry.Action.UPDATED).message
