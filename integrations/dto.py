@@ -9,6 +9,16 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 
+def iso_time_or_none(value) -> datetime | None:
+    """An ISO-8601 timestamp (``Z`` allowed) as a datetime; None when empty or unreadable."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
 def decimal_or_none(value) -> Decimal | None:
     """A platform's amount (number or string) as a Decimal; None when empty or not a number."""
     if value in (None, ""):

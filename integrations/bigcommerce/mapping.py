@@ -8,7 +8,6 @@ meaning "the product's price". Weights are in the store's unit (kg assumed; pass
 There is no ``status`` field: ``is_visible`` and ``availability`` stand for it.
 """
 
-from datetime import datetime
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
 
@@ -20,6 +19,7 @@ from integrations.dto import (
     ExternalStockLevel,
     ExternalVariant,
     decimal_or_none,
+    iso_time_or_none,
 )
 
 GRAMS_PER_UNIT = {"kg": Decimal(1000), "g": Decimal(1), "lb": Decimal("453.59237"), "oz": Decimal("28.349523125")}
@@ -37,10 +37,9 @@ def parse_date(value):
     """V3 ISO-8601 or V2 RFC-2822 to an aware datetime (None when empty or unreadable)."""
     if not value:
         return None
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        pass
+    parsed = iso_time_or_none(value)
+    if parsed is not None:
+        return parsed
     try:
         return parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -52,6 +52,21 @@ def read_hash(external) -> str:
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _bind_variants(*, merchant, connection, rows):
+    """Bind hub variants to platform variants; ``rows``: (variant, external variant, external
+    product id, new). A new tracked variant starts from the platform's stock: one INITIAL ledger
+    movement per platform variant, whatever the number of passes."""
+    bindings_save(merchant=merchant, connection=connection, kind=Binding.Kind.VARIANT,
+                  rows=[(variant.pk, ev.external_id, parent) for variant, ev, parent, _ in rows])
+    initial = [(variant, ev) for variant, ev, _, new in rows if new and ev.stock and variant.track_stock]
+    if initial:
+        location = location_get_default(merchant=merchant)
+        stock_movements_record_many(merchant=merchant, entries=[
+            {"variant": variant, "location": location, "delta": ev.stock, "reason": StockMovement.Reason.INITIAL,
+             "source_connection": connection, "idempotency_key": f"initial:{connection.pk}:{ev.external_id}"}
+            for variant, ev in initial])
+
+
 def pull_product(*, merchant, connection, external, price_list) -> PullOutcome:
     """Create or update the hub product for ``external`` (an ExternalProduct from ``connection``)."""
     label = f"Product '{external.title}'"
@@ -93,17 +108,9 @@ def pull_product(*, merchant, connection, external, price_list) -> PullOutcome:
     )
     bindings_save(merchant=merchant, connection=connection, kind=Binding.Kind.PRODUCT,
                   rows=[(product.pk, external.external_id, "")], remote_hash=digest)
-    bindings_save(merchant=merchant, connection=connection, kind=Binding.Kind.VARIANT,
-                  rows=[(v.pk, ev.external_id, external.external_id)
-                        for v, ev in zip(variants, external.variants, strict=True)])
-    initial = [(variant, ev) for spec, ev, variant in zip(specs, external.variants, variants, strict=True)
-               if spec["variant"] is None and ev.stock and variant.track_stock]
-    if initial:
-        location = location_get_default(merchant=merchant)
-        stock_movements_record_many(merchant=merchant, entries=[
-            {"variant": variant, "location": location, "delta": ev.stock, "reason": StockMovement.Reason.INITIAL,
-             "source_connection": connection, "idempotency_key": f"initial:{connection.pk}:{ev.external_id}"}
-            for variant, ev in initial])
+    _bind_variants(merchant=merchant, connection=connection, rows=[
+        (variant, ev, external.external_id, spec["variant"] is None)
+        for spec, ev, variant in zip(specs, external.variants, variants, strict=True)])
     if was_new:
         return PullOutcome("created", product, f"{label} created in Flyt from {connection.platform_info.label}.",
                            newly_bound=True)
@@ -135,18 +142,10 @@ def pull_new_products(*, merchant, connection, externals, price_list) -> list[Pu
     for binding in saved:
         binding.remote_hash = digests[binding.external_id]
     Binding.objects.bulk_update(saved, ["remote_hash"])
-    bindings_save(merchant=merchant, connection=connection, kind=Binding.Kind.VARIANT, rows=[
-        (variant.pk, ev.external_id, external.external_id)
+    _bind_variants(merchant=merchant, connection=connection, rows=[
+        (variant, ev, external.external_id, True)
         for (_, variants), external in zip(created, externals, strict=True)
         for variant, ev in zip(variants, external.variants, strict=True)])
-    initial = [(variant, ev) for (_, variants), external in zip(created, externals, strict=True)
-               for variant, ev in zip(variants, external.variants, strict=True) if ev.stock and variant.track_stock]
-    if initial:
-        location = location_get_default(merchant=merchant)
-        stock_movements_record_many(merchant=merchant, entries=[
-            {"variant": variant, "location": location, "delta": ev.stock, "reason": StockMovement.Reason.INITIAL,
-             "source_connection": connection, "idempotency_key": f"initial:{connection.pk}:{ev.external_id}"}
-            for variant, ev in initial])
     label = connection.platform_info.label
     return [PullOutcome("created", product, f"Product '{external.title}' created in Flyt from {label}.",
                         newly_bound=True) for (product, _), external in zip(created, externals, strict=True)]

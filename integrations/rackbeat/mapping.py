@@ -6,7 +6,6 @@ whose ``external_id`` and ``sku`` are the number; pushing a hub product with N v
 Rackbeat products named "<title> - <option values>". Prices are decimal major units.
 """
 
-from datetime import datetime
 from decimal import Decimal
 
 from integrations.dto import (
@@ -16,6 +15,9 @@ from integrations.dto import (
     ExternalProduct,
     ExternalStockLevel,
     ExternalVariant,
+)
+from integrations.dto import (
+    iso_time_or_none as parse_time,
 )
 
 _CENT = Decimal("0.01")
@@ -34,15 +36,6 @@ def money_out(amount):
 
 def quantity_in(value) -> int:
     return int(Decimal(str(value or 0)))
-
-
-def parse_time(value) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def product_to_external(product: dict) -> ExternalProduct:

@@ -7,7 +7,6 @@ changes when real traffic is recorded. Money is assumed to be decimal major unit
 them (one third-party script guesses minor units for baskets).
 """
 
-from datetime import datetime
 from decimal import Decimal
 
 from integrations.dto import (
@@ -18,6 +17,9 @@ from integrations.dto import (
     ExternalStockLevel,
     ExternalVariant,
     decimal_or_none,
+)
+from integrations.dto import (
+    iso_time_or_none as parse_time,
 )
 
 MONEY_IN_MINOR_UNITS = False
@@ -46,15 +48,6 @@ def money_out(amount):
     if MONEY_IN_MINOR_UNITS:
         return int((amount * 100).to_integral_value())
     return f"{amount.quantize(_CENT)}"
-
-
-def parse_time(value) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def variant_to_external(variant: dict, *, product: dict) -> ExternalVariant:

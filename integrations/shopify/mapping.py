@@ -6,7 +6,6 @@ GraphQL (``gid://shopify/Product/8801`` -> ``"8801"``). Stock is written per inv
 product's ``extra["inventory_item_ids"]`` maps variant id -> inventory item id.
 """
 
-from datetime import datetime
 from decimal import Decimal
 
 from integrations.dto import (
@@ -20,6 +19,9 @@ from integrations.dto import (
 from integrations.dto import (
     decimal_or_none as decimal,
 )
+from integrations.dto import (
+    iso_time_or_none as when,
+)
 
 
 def to_gid(kind, value):
@@ -32,15 +34,6 @@ def from_gid(value):
     if value is None:
         return ""
     return str(value).split("?")[0].rsplit("/", 1)[-1]
-
-
-def when(value):
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def money_text(value):

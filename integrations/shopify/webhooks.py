@@ -14,9 +14,9 @@ import hashlib
 import hmac
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC
 
-from integrations.dto import ExternalChange
+from integrations.dto import ExternalChange, iso_time_or_none
 from integrations.errors import WebhookRejected
 
 RETRY_WINDOW_S = 4 * 3600
@@ -36,13 +36,6 @@ def _header(headers, name):
     return None
 
 
-def _parse_time(value):
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def verify(*, headers, body, secrets, now=None, tolerance_s=300):
     """Accept the delivery or raise WebhookRejected. ``body`` is the raw bytes as received."""
     signature = _header(headers, "X-Shopify-Hmac-Sha256")
@@ -60,7 +53,7 @@ def verify(*, headers, body, secrets, now=None, tolerance_s=300):
         raise WebhookRejected("signature does not match")
     triggered = _header(headers, "X-Shopify-Triggered-At")
     if triggered and tolerance_s is not None:
-        moment = _parse_time(triggered)
+        moment = iso_time_or_none(triggered)
         if moment is None:
             raise WebhookRejected("unreadable X-Shopify-Triggered-At")
         current = time.time() if now is None else now
@@ -101,7 +94,7 @@ def parse(*, headers, body):
     kind = _KINDS.get(resource)
     if kind is None or action not in _ACTIONS:
         return []
-    occurred = _parse_time(_header(headers, "X-Shopify-Triggered-At") or "") or _parse_time(
+    occurred = iso_time_or_none(_header(headers, "X-Shopify-Triggered-At") or "") or iso_time_or_none(
         data.get("updated_at") or "")
     if occurred is not None and occurred.tzinfo is None:
         occurred = occurred.replace(tzinfo=UTC)
