@@ -37,6 +37,10 @@ class Product(MerchantOwnedModel):
     # [{"name": "Size", "values": ["S", "M"]}, ...] in display order
     options = models.JSONField(default=list, blank=True)
     content_hash = models.CharField(max_length=64, blank=True, help_text="Hash of the synced fields")
+    # "Enable stock tracking": off, Flyt neither reads nor writes this product's stock anywhere.
+    track_stock = models.BooleanField(default=True)
+    # "Separate stock": each platform sells only its own share (inventory.Allocation); nothing propagates.
+    separate_stock = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,7 +1,8 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from integrations.models import Binding, Connection, Integration, Listing, TaskAttempt, WebhookEvent
+from integrations.models import Binding, Connection, Integration, Listing, RemoteStock, TaskAttempt, WebhookEvent
+from integrations.services.webhooks import webhook_events_replay
 from merchants.admin_mixins import ReadOnlyAdminMixin
 
 
@@ -55,9 +56,33 @@ class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = ["body_text"]
     list_select_related = ["merchant", "connection"]
 
+    actions = ["replay"]
+
     @admin.display(description="Body")
     def body_text(self, obj):
         return bytes(obj.body).decode("utf-8", errors="replace")
+
+    def has_replay_permission(self, request):
+        return request.user.is_active and request.user.is_staff and self.has_view_permission(request)
+
+    @admin.action(description="Replay selected events", permissions=["replay"])
+    def replay(self, request, queryset):
+        count = webhook_events_replay(events=queryset)
+        self.message_user(request, f"{count} event(s) queued to be processed again. An event whose change is "
+                                   "already in Flyt changes nothing.", messages.SUCCESS)
+
+
+@admin.register(RemoteStock)
+class RemoteStockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What each platform showed for each item and location when Flyt last read or wrote it."""
+
+    list_display = ["variant", "connection", "external_variant_id", "external_location_id", "location", "last_known",
+                    "dirty", "version", "updated_at", "merchant"]
+    list_filter = ["merchant", "connection__platform", "dirty", ("location", admin.EmptyFieldListFilter)]
+    search_fields = ["variant__sku", "external_variant_id", "external_product_id", "external_location_id",
+                     "connection__name"]
+    list_select_related = ["variant", "connection", "location", "merchant"]
+    date_hierarchy = "updated_at"
 
 
 @admin.register(TaskAttempt)

@@ -57,6 +57,12 @@ class Connection(MerchantOwnedModel):
     # Where incremental reads resume, per resource: {"products": {"since": "<iso>"}}
     sync_state = models.JSONField(default=dict, blank=True)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    stock_reconcile_hours = models.PositiveIntegerField(
+        default=24, help_text="Compare every stock level with the platform every N hours (0: only on demand)")
+    stock_reconciled_at = models.DateTimeField(null=True, blank=True)
+    stock_drift_count = models.PositiveIntegerField(
+        default=0, help_text="Levels the last stock reconciliation found wrong and corrected")
+    webhooks_checked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -117,6 +123,39 @@ class Binding(MerchantOwnedModel):
 
     def __str__(self):
         return f"{self.kind} {self.hub_id} ↔ {self.external_id}"
+
+
+class RemoteStock(MerchantOwnedModel):
+    """One variant's level at one location of one connection's platform, as Flyt last knew it.
+
+    ``last_known`` is what the platform showed when Flyt last read it or wrote it: a notification
+    is turned into a ledger movement of (current level - last_known), so a duplicate, an echo of
+    Flyt's own write or an out-of-order delivery makes no movement. ``dirty`` says the hub moved
+    since the last push. Rows are locked (in primary-key order) while read, compared and written.
+    """
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="remote_stock")
+    variant = models.ForeignKey("catalog.Variant", on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey("inventory.Location", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+", help_text="The hub location; empty while the platform's "
+                                                             "location is not mapped")
+    external_variant_id = models.CharField(max_length=255)
+    external_product_id = models.CharField(max_length=255, blank=True)
+    external_location_id = models.CharField(max_length=255)
+    last_known = models.IntegerField(null=True, blank=True)
+    dirty = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=0, help_text="Changes taken from the platform so far")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "external_variant_id", "external_location_id"],
+                                    name="remotestock_unique_item_location"),
+        ]
+        indexes = [models.Index(fields=["connection", "dirty"]), models.Index(fields=["variant"])]
+
+    def __str__(self):
+        return f"{self.external_variant_id}@{self.external_location_id}: {self.last_known}"
 
 
 class WebhookEvent(MerchantOwnedModel):

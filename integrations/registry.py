@@ -10,6 +10,14 @@ CONNECTORS = {
     "zettle": "integrations.zettle.connector.ZettleConnector",
 }
 
+STOCK_CONNECTORS = {
+    "bigcommerce": "integrations.bigcommerce.stock.BigCommerceStock",
+    "shopify": "integrations.shopify.stock.ShopifyStock",
+    "zettle": "integrations.zettle.stock.ZettleStock",
+    "shopbox": "integrations.shopbox.stock.ShopboxStock",
+    "rackbeat": "integrations.rackbeat.stock.RackbeatStock",
+}
+
 
 def connector_for(connection, *, clock=None):
     """The product connector for ``connection``, or None when Flyt has none for its platform yet.
@@ -24,4 +32,15 @@ def connector_for(connection, *, clock=None):
     if sandbox is None:
         return import_string(path)(connection, clock=clock)
     # in process: the client waits on the sandbox's own clock, so a moved clock moves both
+    return import_string(path)(connection, transport=SandboxTransport(sandbox), clock=clock or sandbox.clock)
+
+
+def stock_connector_for(connection, *, clock=None):
+    """The stock connector for ``connection`` (see ``integrations.engine.stock_connector``), or None."""
+    path = STOCK_CONNECTORS.get(connection.platform)
+    if not path:
+        return None
+    sandbox = installed_for((connection.settings or {}).get("base_url"))
+    if sandbox is None:
+        return import_string(path)(connection, clock=clock)
     return import_string(path)(connection, transport=SandboxTransport(sandbox), clock=clock or sandbox.clock)

@@ -51,3 +51,75 @@ def webhook_event_process_task(event_id):
     if event is None:
         return None
     return webhook_event_process(merchant=event.merchant, event=event).status
+
+
+# --- stock ---------------------------------------------------------------------------------------
+
+def _stock_connection(connection_id):
+    from integrations.models import Connection
+
+    return Connection.objects.select_related("merchant").filter(pk=connection_id,
+                                                               status=Connection.Status.ACTIVE).first()
+
+
+@flyt_task(queue="webhooks")
+def stock_push_task(connection_id):
+    from integrations.services.stock import stock_connection_push
+
+    connection = _stock_connection(connection_id)
+    if connection is None:
+        return None
+    return stock_connection_push(merchant=connection.merchant, connection=connection).movements
+
+
+@flyt_task(queue="sync")
+def stock_reconcile_task(connection_id, trigger="schedule"):
+    from integrations.services.stock import stock_connection_reconcile
+
+    connection = _stock_connection(connection_id)
+    if connection is None:
+        return None
+    return stock_connection_reconcile(merchant=connection.merchant, connection=connection, trigger=trigger).drift
+
+
+@flyt_task(queue="sync")
+def stock_connection_start_task(connection_id):
+    from integrations.services.stock import stock_connection_start
+
+    connection = _stock_connection(connection_id)
+    if connection is None:
+        return None
+    outcome = stock_connection_start(merchant=connection.merchant, connection=connection)
+    return outcome.drift if outcome is not None else None
+
+
+@flyt_task(queue="default", max_retries=0)
+def stock_reconcile_due_task():
+    from integrations.services.dispatch import stock_reconcile_due
+
+    return stock_reconcile_due()
+
+
+@flyt_task(queue="default", max_retries=0)
+def stock_poll_due_task():
+    from integrations.services.dispatch import stock_poll_due
+
+    return stock_poll_due()
+
+
+@flyt_task(queue="webhooks")
+def stock_poll_task(connection_id):
+    from integrations.services.stock import stock_connection_poll
+
+    connection = _stock_connection(connection_id)
+    if connection is None:
+        return None
+    outcome = stock_connection_poll(merchant=connection.merchant, connection=connection)
+    return outcome.movements if outcome is not None else 0
+
+
+@flyt_task(queue="default", max_retries=0)
+def webhook_events_requeue_task():
+    from integrations.services.webhooks import webhook_events_requeue
+
+    return len(webhook_events_requeue())

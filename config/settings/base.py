@@ -146,6 +146,21 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=1),
         "options": {"queue": "default", "expires": 55},
     },
+    "requeue-webhook-events": {
+        "task": "integrations.tasks.webhook_events_requeue_task",
+        "schedule": timedelta(minutes=1),
+        "options": {"queue": "default", "expires": 55},
+    },
+    "poll-stock": {
+        "task": "integrations.tasks.stock_poll_due_task",
+        "schedule": timedelta(minutes=1),
+        "options": {"queue": "default", "expires": 55},
+    },
+    "reconcile-stock": {
+        "task": "integrations.tasks.stock_reconcile_due_task",
+        "schedule": timedelta(minutes=15),
+        "options": {"queue": "default", "expires": 600},
+    },
     "prune-sync-log": {
         "task": "integrations.tasks.synclog_prune_task",
         "schedule": timedelta(hours=24),

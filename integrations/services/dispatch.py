@@ -36,3 +36,51 @@ def connections_claim_due(*, now=None, limit=200):
         for pk in claimed:
             transaction.on_commit(lambda pk=pk: connection_sync_task.delay(pk, "schedule", False))
     return claimed
+
+
+POLLED_PLATFORMS = ("shopbox",)  # platforms that send no webhooks: their stock is polled
+
+
+def stock_reconcile_due(*, now=None, limit=200):
+    """Claim connections whose periodic stock reconciliation is due and enqueue it. Returns their ids."""
+    from integrations.tasks import stock_reconcile_task
+
+    now = now or timezone.now()
+    claimed = []
+    with transaction.atomic():
+        candidates = (Connection.objects.filter(status=Connection.Status.ACTIVE, stock_reconcile_hours__gt=0)
+                      .exclude(stock_direction="off").order_by("stock_reconciled_at", "pk")
+                      .select_for_update(skip_locked=True, of=("self",))
+                      .only("pk", "stock_reconcile_hours", "stock_reconciled_at")[:limit])
+        for connection in candidates:
+            last = connection.stock_reconciled_at
+            if last is not None and last > now - timedelta(hours=connection.stock_reconcile_hours):
+                continue
+            Connection.objects.filter(pk=connection.pk).update(stock_reconciled_at=now)
+            claimed.append(connection.pk)
+        for pk in claimed:
+            transaction.on_commit(lambda pk=pk: stock_reconcile_task.delay(pk, "schedule"))
+    return claimed
+
+
+def stock_poll_due(*, now=None):
+    """Enqueue a stock poll for each polled connection whose interval (``settings["poll_seconds"]``,
+    default 60) has passed. Returns their ids."""
+    from integrations.tasks import stock_poll_task
+
+    now = now or timezone.now()
+    claimed = []
+    with transaction.atomic():
+        for connection in (Connection.objects.filter(status=Connection.Status.ACTIVE, platform__in=POLLED_PLATFORMS)
+                           .exclude(stock_direction="off").select_for_update(skip_locked=True, of=("self",))):
+            state = (connection.sync_state or {}).get("stock_poll", {})
+            interval = int((connection.settings or {}).get("poll_seconds") or 60)
+            last = state.get("polled_at")
+            if last and timezone.datetime.fromisoformat(last) > now - timedelta(seconds=interval - 5):
+                continue
+            sync_state = {**(connection.sync_state or {}), "stock_poll": {**state, "polled_at": now.isoformat()}}
+            Connection.objects.filter(pk=connection.pk).update(sync_state=sync_state)
+            claimed.append(connection.pk)
+        for pk in claimed:
+            transaction.on_commit(lambda pk=pk: stock_poll_task.delay(pk))
+    return claimed

@@ -27,6 +27,12 @@ def _newest(current, value):
     return stamp if current is None or stamp > current else current
 
 
+def _stock_lines(basket):
+    """What a basket took from (or, cancelled, gave back to) stock: ``[{variant_id, product_id, quantity}]``."""
+    return [{"variant_id": str(line.get("variant_id") or ""), "product_id": str(line.get("product_id") or ""),
+             "quantity": line.get("quantity")} for line in basket.get("lines") or [] if line.get("variant_id")]
+
+
 def changes_since(*, client, watermark: datetime | None, branch_id=None, topics=POLL_TOPICS):
     """Returns ``(changes, next_watermark)``; pass ``next_watermark`` to the next poll."""
     changes, newest = [], watermark
@@ -56,7 +62,8 @@ def changes_since(*, client, watermark: datetime | None, branch_id=None, topics=
                                           occurred_at=parse_time(basket.get("updated_at")),
                                           data={"id": basket.get("id"), "canceled": bool(basket.get("canceled")),
                                                 "branch_id": basket.get("branch_id"),
-                                                "updated_at": basket.get("updated_at")}))
+                                                "updated_at": basket.get("updated_at"),
+                                                "lines": _stock_lines(basket)}))
     return changes, newest
 
 

@@ -107,6 +107,23 @@ class ShopifyOperations:
                     out.extend(mapping.stock_from_item_node(node))
         return out
 
+    def stock_items(self, *, inventory_item_ids, locations_per_item=10):
+        """Raw ``InventoryItem`` nodes (SKU, tracked, variant, levels at up to ``locations_per_item``
+        locations) for these ids, as few requests as the query cost allows; unknown ids are left out."""
+        ids = [mapping.to_gid("InventoryItem", i) for i in dict.fromkeys(inventory_item_ids)]
+        variables = {"locations": max(1, min(MAX_PAGE, int(locations_per_item)))}
+        size = self.page_size(queries.STOCK_ITEMS, variables, page_variable="ids")
+        out = []
+        for chunk in _chunks(ids, size):
+            data = self.graphql(queries.STOCK_ITEMS, {**variables, "ids": chunk}, what="read stock")
+            out.extend(node for node in data.get("nodes") or [] if node)
+        return out
+
+    def iter_location_stock(self, *, location_id):
+        """Raw ``InventoryLevel`` nodes (with their item's SKU, tracked, variant) at one location, page by page."""
+        yield from self.iter_connection(queries.STOCK_LOCATION_LEVELS, {"id": mapping.to_gid("Location", location_id)},
+                                        ("location", "inventoryLevels"))
+
     def set_stock(self, *, quantities, reason="correction", idempotency_key=None, reference=None):
         """Compare-and-set absolute stock. ``quantities``: dicts with ``inventory_item_id``, ``location_id``,
         ``quantity`` and ``compare_quantity`` (what Flyt last read; None to overwrite blindly).

@@ -159,3 +159,30 @@ mutation FlytWebhookDelete($id: ID!) {
   webhookSubscriptionDelete(id: $id) { deletedWebhookSubscriptionId userErrors { field message } }
 }
 """
+
+# --- stock connector: levels with what linking needs (inventory item id, SKU, barcode, tracked) -------
+STOCK_ITEM_FIELDS = "id sku tracked variant { id barcode product { id } }"
+
+STOCK_ITEMS = f"""
+query FlytStockItems($ids: [ID!]!, $locations: Int!) {{
+  nodes(ids: $ids) {{
+    ... on InventoryItem {{
+      {STOCK_ITEM_FIELDS}
+      inventoryLevels(first: $locations) {{
+        nodes {{ location {{ id }} quantities(names: ["available"]) {{ name quantity }} }}
+      }}
+    }}
+  }}
+}}
+"""
+
+STOCK_LOCATION_LEVELS = f"""
+query FlytStockLocationLevels($id: ID!, $first: Int!, $after: String) {{
+  location(id: $id) {{
+    inventoryLevels(first: $first, after: $after) {{
+      pageInfo {{ hasNextPage endCursor }}
+      nodes {{ item {{ {STOCK_ITEM_FIELDS} }} quantities(names: ["available"]) {{ name quantity }} }}
+    }}
+  }}
+}}
+"""

@@ -5,14 +5,18 @@ from django.views.decorators.http import require_POST
 from integrations.selectors import connection_get, connection_list
 from integrations.services.connections import ConnectionProblem, connection_request_sync
 from integrations.services.setup import integration_dashboard
+from integrations.views.stock import connection_stock, stock_checked_ago
 from merchants.decorators import merchant_required
 from synclog.selectors import sync_run_list
 
 
 @merchant_required
 def dashboard(request):
+    connections = list(connection_list(merchant=request.merchant))
+    for connection in connections:
+        connection.stock_checked_ago = stock_checked_ago(connection)
     return render(request, "integrations/dashboard.html", {
-        "connections": connection_list(merchant=request.merchant),
+        "connections": connections,
         **integration_dashboard(merchant=request.merchant),
     })
 
@@ -21,7 +25,10 @@ def dashboard(request):
 def connection_detail(request, connection_id):
     connection = connection_get(merchant=request.merchant, connection_id=connection_id)
     runs = sync_run_list(merchant=request.merchant, connection=connection)[:20]
-    return render(request, "integrations/connection_detail.html", {"connection": connection, "runs": runs})
+    connection.stock_checked_ago = stock_checked_ago(connection)
+    return render(request, "integrations/connection_detail.html", {
+        "connection": connection, "runs": runs,
+        "stock": connection_stock(merchant=request.merchant, connection=connection)})
 
 
 @merchant_required

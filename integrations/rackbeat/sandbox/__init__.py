@@ -58,5 +58,30 @@ class RackbeatSandbox(DocumentRoutes):
             self.book(account, order)
             return self.ship(account, order)
 
-    def stock_of(self, account_key, number) -> float:
-        return self.account(account_key)["products"][number]["stock_quantity"]
+    def admin_set_stock(self, account_key, number, qty, location=None):
+        """A stock count entered in Rackbeat: a booked adjustment bringing the location to ``qty``."""
+        with self.lock:
+            account = self.account(account_key)
+            loc = str(location or self.default_location(account)["number"])
+            cell = account["stock"].get(number, {}).get(loc, {"quantity": 0.0})
+            self.move_stock(account, number, loc, quantity=float(qty) - cell["quantity"])
+            return account["products"][number]
+
+    def refund(self, account_key, order_number, qty=None):
+        """Goods of a shipped order returned: its first line's units come back into stock where they left."""
+        with self.lock:
+            account = self.account(account_key)
+            order = self.order(account, order_number)
+            line = order["lines"][0]
+            quantity = float(qty if qty is not None else line["quantity"])
+            self.move_stock(account, line["item"]["number"], line["location"]["number"], quantity=quantity)
+            order["updated_at"] = self.now_iso()
+            return order
+
+    def stock_of(self, account_key, number, location=None) -> float:
+        """The product's stock in all (``stock_quantity``), or what is available at one location."""
+        account = self.account(account_key)
+        if location is None:
+            return account["products"][number]["stock_quantity"]
+        cell = account["stock"].get(number, {}).get(str(location), {"quantity": 0.0, "in_order": 0.0})
+        return cell["quantity"] - cell["in_order"]

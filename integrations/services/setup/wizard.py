@@ -254,7 +254,18 @@ def setup_finish(*, merchant, integration):
         if connection is None or connection.status == Connection.Status.DISCONNECTED:
             raise ConnectionProblem("Connect both BigCommerce and Zettle first.")
     try:
-        return integration_activate(merchant=merchant, integration=integration)
+        run = integration_activate(merchant=merchant, integration=integration)
     except ConnectorError as exc:
         raise ConnectionProblem(f"The set-up could not be finished: {exc.message} Try again; nothing is lost.") \
             from exc
+    _start_stock(integration)
+    return run
+
+
+def _start_stock(integration):
+    """Stock syncs both ways from now on: map locations, register the stock notifications and bring
+    every level in step, in the background."""
+    from integrations.tasks import stock_connection_start_task
+
+    for connection in (integration.home, integration.target):
+        transaction.on_commit(lambda pk=connection.pk: stock_connection_start_task.delay(pk))

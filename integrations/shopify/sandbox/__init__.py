@@ -85,7 +85,9 @@ class ShopifySandbox(GraphQLMixin, RestMixin, RestMoreMixin, ObjectsMixin, Store
                     "admin_graphql_api_id": gid("Location", location_id)}
             self.state["accounts"][shop] = account
             base = settings.SANDBOX_BASE_URL.rstrip("/")
-            return {"account": shop, "credentials": {"access_token": account["token"]},
+            # the app's client secret signs webhook deliveries: the connection keeps it with the token
+            return {"account": shop, "credentials": {"access_token": account["token"],
+                                                     "client_secret": account["client_secret"]},
                     "settings": {"sandbox": True, "base_url": f"{base}/shopify/{shop}", "shop_domain": domain,
                                  "api_version": options.get("api_version", "2026-01")},
                     "external_account_id": domain, "webhook_secret": account["client_secret"]}

@@ -170,6 +170,16 @@ class MerchantMixin:
             self.emit(account, "inventory_levels/update", body)
             return body
 
+    def stock_of(self, account_key, sku, *, location_id=None):
+        """The ``available`` quantity of ``sku`` at a location (the primary one by default)."""
+        account = self._shop(account_key)
+        _, variant = self.variant_by_sku(account, sku)
+        if variant is None:
+            raise KeyError(f"No variant with SKU {sku!r} in shop {account_key}")
+        location_id = int(location_id or self.primary_location(account)["id"])
+        level = self.level(account, variant["inventory_item_id"], location_id)
+        return level["available"] if level else 0
+
     def admin_create_customer(self, account_key, *, email, first_name="Jane", last_name="Doe", notify=True):
         with self.lock:
             account = self._shop(account_key)

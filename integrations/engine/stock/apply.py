@@ -1,0 +1,68 @@
+"""A platform said stock changed: read its current level, record the difference once, push the rest.
+
+The notification's own numbers are never trusted (they may be stale, duplicated or out of order):
+the level is read from the platform under the row lock and compared with what Flyt last knew.
+"""
+
+import logging
+
+from django.db import transaction
+
+from integrations.engine.stock.common import (
+    PULLS,
+    Outcome,
+    enqueue_pushes,
+    link_rows,
+    lock_variants,
+    stock_active,
+    take_level,
+)
+from integrations.models import RemoteStock
+from integrations.registry import stock_connector_for
+from merchants.tenancy import scoped
+
+logger = logging.getLogger("flyt.stock")
+
+STOCK_KINDS = {"stock", "order", "refund"}
+
+
+def stock_changes_apply(*, merchant, connection, changes, reference="", connector=None) -> Outcome | None:
+    """Apply a notification's stock changes from ``connection``. Returns the Outcome, or None when
+    the changes name no stock Flyt syncs."""
+    if connection.merchant_id != merchant.pk:
+        raise ValueError("The connection belongs to another merchant.")
+    changes = [c for c in changes if c.kind in STOCK_KINDS]
+    if not changes or not stock_active(connection) or connection.stock_direction not in PULLS:
+        return None
+    connector = connector or stock_connector_for(connection)
+    if connector is None:
+        return None
+    refs = connector.refs_for_changes(changes=changes)
+    if not refs:
+        return None
+    topic = changes[0].topic
+    outcome = Outcome()
+    with transaction.atomic():
+        known = RemoteStock.objects.filter(connection=connection,
+                                           external_variant_id__in={r.variant_id for r in refs})
+        lock_variants(merchant=merchant, variant_ids=set(known.values_list("variant_id", flat=True)))
+        levels = [lv for lv in connector.read_levels(refs=refs) if lv.tracked]
+        rows = link_rows(merchant=merchant, connection=connection, levels=levels, outcome=outcome)
+        new_variants = {row.variant_id for row in rows.values()} - set(known.values_list("variant_id", flat=True))
+        if new_variants:
+            lock_variants(merchant=merchant, variant_ids=new_variants)
+        for level in sorted(levels, key=lambda lv: (lv.variant_id, lv.location_id)):
+            row = rows.get((level.variant_id, level.location_id))
+            if row is None:
+                continue
+            row.refresh_from_db(fields=["last_known", "dirty", "version", "location"])
+            take_level(merchant=merchant, row=row, quantity=level.quantity, topic=topic, reference=reference,
+                       outcome=outcome)
+        # rows a concurrent push skipped while we held them are still dirty: push them after us
+        outcome.pushed_connections |= set(scoped(RemoteStock, merchant=merchant).filter(
+            variant_id__in={row.variant_id for row in rows.values()}, dirty=True)
+            .values_list("connection_id", flat=True))
+        enqueue_pushes(outcome.pushed_connections)
+    logger.info("stock applied connection=%s refs=%s movements=%s pushes=%s", connection.pk, len(refs),
+                outcome.movements, sorted(outcome.pushed_connections))
+    return outcome

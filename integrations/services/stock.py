@@ -1,0 +1,270 @@
+"""Stock sync as merchants and support drive it: start a connection's stock sync, map locations,
+turn stock tracking and separate stock on and off, reconcile on demand. Each writes the sync log.
+"""
+
+import logging
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from catalog.models import Variant
+from integrations.engine.stock import stock_changes_apply, stock_push, stock_reconcile
+from integrations.engine.stock.common import PUSHES, Outcome, describe, enqueue_pushes, lock_variants
+from integrations.errors import ConnectorError
+from integrations.models import Binding, Connection, RemoteStock
+from integrations.registry import stock_connector_for
+from inventory.models import Allocation, Location, StockLevel
+from inventory.services import location_get_default, stock_level_set
+from merchants.tenancy import get_for_merchant_or_404, scoped
+from synclog.models import SyncEntry, SyncRun
+from synclog.services import sync_entries_add, sync_run_finish, sync_run_start
+
+logger = logging.getLogger("flyt.stock")
+
+
+class StockProblem(Exception):
+    """A stock setting that cannot be made; the message is for people."""
+
+
+def _check(merchant, *objects):
+    for obj in objects:
+        if obj is not None and obj.merchant_id != merchant.pk:
+            raise StockProblem("That belongs to another shop.")
+
+
+def stock_log(*, merchant, connection, trigger, outcome, summary="", always=False):
+    """Write ``outcome``'s entries as one stock SyncRun (none when there is nothing to say)."""
+    if not outcome.entries and not always:
+        return None
+    run = sync_run_start(merchant=merchant, connection=connection, trigger=trigger, resource="stock",
+                         direction=SyncRun.Direction.RECONCILE if trigger == "reconcile" else SyncRun.Direction.BOTH)
+    entries = [{**e, "action": e.get("action", SyncEntry.Action.NOTE)} for e in outcome.entries]
+    sync_entries_add(merchant=merchant, run=run, entries=entries)
+    return sync_run_finish(merchant=merchant, run=run, summary=summary)
+
+
+# --- notifications and pushes (called by tasks) ----------------------------------------------------
+
+def stock_event_apply(*, merchant, connection, changes, reference=""):
+    outcome = stock_changes_apply(merchant=merchant, connection=connection, changes=changes, reference=reference)
+    if outcome is not None:
+        stock_log(merchant=merchant, connection=connection, trigger=SyncRun.Trigger.WEBHOOK, outcome=outcome)
+    return outcome
+
+
+def stock_connection_push(*, merchant, connection):
+    outcome = Outcome()
+    try:
+        stock_push(merchant=merchant, connection=connection, outcome=outcome)
+    finally:
+        stock_log(merchant=merchant, connection=connection, trigger=SyncRun.Trigger.WEBHOOK, outcome=outcome)
+    return outcome
+
+
+def stock_connection_reconcile(*, merchant, connection, trigger=SyncRun.Trigger.SCHEDULE):
+    """Compare every level with the platform and correct drift; also re-register missing webhooks."""
+    _check(merchant, connection)
+    outcome = Outcome()
+    try:
+        _webhooks_ensure(merchant=merchant, connection=connection, outcome=outcome)
+        outcome = _merge(outcome, stock_reconcile(merchant=merchant, connection=connection))
+    except ConnectorError as exc:
+        outcome.note(action="failed", object_type="connection", object_ref=connection.platform, message=exc.message)
+        stock_log(merchant=merchant, connection=connection, trigger=trigger, outcome=outcome, always=True)
+        raise
+    summary = f"{outcome.drift} level(s) corrected" if outcome.drift else "No drift"
+    stock_log(merchant=merchant, connection=connection, trigger=trigger, outcome=outcome, summary=summary,
+              always=True)
+    return outcome
+
+
+def _merge(first, second):
+    second.entries[:0] = first.entries
+    return second
+
+
+def stock_connection_start(*, merchant, connection):
+    """Start stock sync on an active connection: map the platform's default location to the hub's,
+    register the stock webhooks, link every item by binding/SKU and bring the levels in step."""
+    _check(merchant, connection)
+    connector = stock_connector_for(connection)
+    if connector is None or connection.stock_direction == "off":
+        return None
+    locations = connector.locations()
+    if not Binding.objects.filter(connection=connection, kind=Binding.Kind.LOCATION).exists() and locations:
+        default = next((loc for loc in locations if loc.is_default), locations[0])
+        location_map(merchant=merchant, connection=connection, external_location_id=default.external_id,
+                     location=location_get_default(merchant=merchant), reconcile=False)
+    return stock_connection_reconcile(merchant=merchant, connection=connection, trigger=SyncRun.Trigger.SETUP)
+
+
+def _webhooks_ensure(*, merchant, connection, outcome):
+    from integrations.engine.setup import webhook_url
+
+    connector = stock_connector_for(connection)
+    url = webhook_url(connection)
+    missing = connector.missing_webhooks(url=url)
+    if missing:
+        issued = connector.register_webhooks(url=url, secret=connection.webhook_secret)
+        if isinstance(issued, str) and issued:  # a signing key the platform chose
+            kept = [issued, *[k for k in connection.platform_webhook_secrets or [] if k != issued]][:2]
+            Connection.objects.filter(pk=connection.pk).update(platform_webhook_secrets=kept)
+            connection.platform_webhook_secrets = kept
+        outcome.note(action="note", object_type="connection", object_ref=connection.platform, level="warning",
+                     message=f"Re-registered {connection.get_platform_display()} notifications that were missing: "
+                             f"{', '.join(missing)}.")
+    Connection.objects.filter(pk=connection.pk).update(webhooks_checked_at=timezone.now())
+
+
+# --- locations -----------------------------------------------------------------------------------
+
+def location_map(*, merchant, connection, external_location_id, location, reconcile=True):
+    """Map a platform location to a hub location (``location`` None: unmap). Items there follow it."""
+    _check(merchant, connection, location)
+    external_location_id = str(external_location_id)
+    with transaction.atomic():
+        Binding.objects.filter(connection=connection, kind=Binding.Kind.LOCATION,
+                               external_id=external_location_id).delete()
+        if location is not None:
+            Binding.objects.filter(connection=connection, kind=Binding.Kind.LOCATION, hub_id=location.pk).delete()
+            Binding.objects.create(merchant=merchant, connection=connection, kind=Binding.Kind.LOCATION,
+                                   hub_id=location.pk, external_id=external_location_id)
+        RemoteStock.objects.filter(connection=connection, external_location_id=external_location_id).update(
+            location=location, last_known=None, dirty=False)
+    if reconcile and location is not None:
+        from integrations.tasks import stock_reconcile_task
+
+        transaction.on_commit(lambda: stock_reconcile_task.delay(connection.pk, "manual"))
+
+
+def location_mappings(*, merchant, connection):
+    """[(ExternalLocation, hub Location or None)] for the connection's platform locations."""
+    _check(merchant, connection)
+    connector = stock_connector_for(connection)
+    mapped = dict(Binding.objects.filter(connection=connection, kind=Binding.Kind.LOCATION)
+                  .values_list("external_id", "hub_id"))
+    hub = {loc.pk: loc for loc in scoped(Location, merchant=merchant)}
+    return [(loc, hub.get(mapped.get(loc.external_id))) for loc in connector.locations()]
+
+
+# --- per product ---------------------------------------------------------------------------------
+
+def _rows(merchant, product):
+    return scoped(RemoteStock, merchant=merchant).filter(variant__product=product) \
+        .select_related("connection", "variant")
+
+
+def product_stock_tracking_set(*, merchant, product, enabled):
+    """"Enable stock tracking": off, Flyt neither reads nor writes the product's stock. Turned on
+    again, every platform is set to Flyt's level."""
+    _check(merchant, product)
+    with transaction.atomic():
+        product.track_stock = bool(enabled)
+        product.save(update_fields=["track_stock", "updated_at"])
+        rows = _rows(merchant, product).filter(connection__stock_direction__in=PUSHES)
+        if enabled:
+            rows.update(dirty=True)
+            enqueue_pushes(set(rows.values_list("connection_id", flat=True)))
+        else:
+            rows.update(dirty=False)
+    return product
+
+
+def product_separate_stock_on(*, merchant, product, shares):
+    """"Separate stock": ``shares`` maps (variant id, connection id) to the units that platform gets.
+    The hub level becomes the sum of the shares; each platform is set to its own share."""
+    _check(merchant, product)
+    variants = {v.pk: v for v in scoped(Variant, merchant=merchant).filter(product=product)}
+    with transaction.atomic():
+        rows = lock_variants(merchant=merchant, variant_ids=variants)
+        if not rows:
+            raise StockProblem("This product is not linked to any platform's stock yet.")
+        for (variant_id, _connection), quantity in shares.items():
+            if variant_id not in variants or quantity is None or int(quantity) < 0:
+                raise StockProblem("Enter a share of 0 or more for each platform.")
+        stamp = timezone.now().isoformat()
+        for variant_id, variant in variants.items():
+            totals = {}
+            for row in (r for r in rows if r.variant_id == variant_id and r.location_id):
+                quantity = int(shares.get((variant_id, row.connection_id), row.last_known or 0))
+                Allocation.objects.update_or_create(merchant=merchant, connection=row.connection, variant=variant,
+                                                    defaults={"quantity": quantity})
+                totals[row.location_id] = totals.get(row.location_id, 0) + quantity
+            for location_id, total in totals.items():
+                stock_level_set(merchant=merchant, variant=variant,
+                                location=scoped(Location, merchant=merchant).get(pk=location_id), quantity=total,
+                                idempotency_key=f"separate-on:{variant_id}:{location_id}:{stamp}",
+                                note="Separate stock turned on: the shared level is the sum of the shares")
+        product.separate_stock = True
+        product.save(update_fields=["separate_stock", "updated_at"])
+        RemoteStock.objects.filter(pk__in=[r.pk for r in rows]).update(dirty=True)
+        enqueue_pushes({r.connection_id for r in rows})
+    outcome = Outcome()
+    parts = ", ".join(f"{r.connection.get_platform_display()} {shares.get((r.variant_id, r.connection_id), '')}"
+                      for r in rows if r.location_id)
+    outcome.note(action="updated", object_type="product", object_ref=str(product.pk),
+                 message=f"Separate stock turned on for '{product.title}': {parts}.")
+    _log_product(merchant, rows, outcome)
+    return product
+
+
+def product_separate_stock_off(*, merchant, product):
+    """"Turn off separate stock": merge the shares back into one shared level and set every
+    platform to it. Returns {variant id: shared level}."""
+    _check(merchant, product)
+    variants = {v.pk: v for v in scoped(Variant, merchant=merchant).filter(product=product)
+                .select_related("product")}
+    merged = {}
+    outcome = Outcome()
+    with transaction.atomic():
+        rows = lock_variants(merchant=merchant, variant_ids=variants)
+        shares = scoped(Allocation, merchant=merchant).filter(variant_id__in=variants).select_related("connection")
+        for variant_id, variant in variants.items():
+            mine = [s for s in shares if s.variant_id == variant_id]
+            total = sum(s.quantity for s in mine)
+            merged[variant_id] = scoped(StockLevel, merchant=merchant).filter(variant_id=variant_id) \
+                .aggregate(total=Sum("quantity"))["total"] or 0
+            parts = ", ".join(f"{s.connection.get_platform_display()} {s.quantity}" for s in mine) or "none"
+            outcome.note(action="updated", object_type="stock", object_ref=variant.sku,
+                         message=f"Separate stock turned off for {describe(variant)}: the shares ({parts}) were "
+                                 f"merged into one shared level of {merged[variant_id]}.",
+                         detail={"shares_total": total, "shared": merged[variant_id]})
+        shares.delete()
+        product.separate_stock = False
+        product.save(update_fields=["separate_stock", "updated_at"])
+        RemoteStock.objects.filter(pk__in=[r.pk for r in rows]).update(dirty=True)
+        enqueue_pushes({r.connection_id for r in rows if r.connection.stock_direction in PUSHES})
+    _log_product(merchant, rows, outcome)
+    return merged
+
+
+def _log_product(merchant, rows, outcome):
+    connection = rows[0].connection if rows else None
+    stock_log(merchant=merchant, connection=connection, trigger=SyncRun.Trigger.MANUAL, outcome=outcome)
+
+
+def stock_connection_get(*, merchant, connection_id):
+    return get_for_merchant_or_404(Connection, merchant=merchant, pk=connection_id)
+
+
+def stock_connection_poll(*, merchant, connection):
+    """Platforms without webhooks (Shopbox): ask what changed since the last poll and apply it."""
+    _check(merchant, connection)
+    from integrations.dto import iso_time_or_none
+
+    connector = stock_connector_for(connection)
+    state = (connection.sync_state or {}).get("stock_poll", {})
+    watermark = iso_time_or_none(state.get("since"))
+    changes, next_mark = connector.poll_changes(watermark=watermark)
+    outcome = None
+    if changes:
+        outcome = stock_event_apply(merchant=merchant, connection=connection, changes=changes,
+                                    reference=f"poll:{next_mark.isoformat() if next_mark else ''}")
+    if next_mark is not None and next_mark != watermark:
+        connection.refresh_from_db(fields=["sync_state"])
+        current = (connection.sync_state or {}).get("stock_poll", {})
+        sync_state = {**(connection.sync_state or {}), "stock_poll": {**current, "since": next_mark.isoformat()}}
+        Connection.objects.filter(pk=connection.pk).update(sync_state=sync_state)
+        connection.sync_state = sync_state
+    return outcome

@@ -1,0 +1,214 @@
+"""Stock sync pages: what a product's stock is on the hub and on each platform, a connection's
+locations, and "Reconcile stock now". The writes are the services in integrations.services.stock."""
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect
+from django.utils.timesince import timesince
+from django.views.decorators.http import require_POST
+
+from catalog.models import Variant
+from integrations.engine.stock.common import stock_active
+from integrations.errors import ConnectorError
+from integrations.models import Connection, Direction, RemoteStock
+from integrations.selectors import connection_get
+from integrations.services.stock import location_map, location_mappings
+from inventory.models import Allocation, Location
+from inventory.selectors import stock_quantities
+from merchants.decorators import merchant_required
+from merchants.tenancy import scoped
+
+NOT_SYNCED = ""
+
+
+# --- a product's stock ---------------------------------------------------------------------------
+
+@dataclass
+class StockCell:
+    """One variant on one connection's platform."""
+
+    connection: Connection
+    rows: list = field(default_factory=list)  # RemoteStock rows (one per platform location)
+    share: int | None = None  # its Allocation under separate stock
+    posted: object = None  # what the merchant typed, shown again with an error
+
+    @property
+    def mapped(self):
+        return [r for r in self.rows if r.location_id]
+
+    @property
+    def last_known(self):
+        known = [r.last_known for r in self.mapped if r.last_known is not None]
+        return sum(known) if known else None
+
+    @property
+    def editable(self):
+        """A share can be entered: the item is linked at a mapped location."""
+        return bool(self.mapped)
+
+    @property
+    def unmapped(self):
+        return bool(self.rows) and not self.mapped
+
+    @property
+    def value(self):
+        """The share input's value: what was typed, else the share, else what the platform last showed."""
+        if self.posted is not None:
+            return self.posted
+        value = self.share if self.share is not None else self.last_known
+        return "" if value is None else value
+
+
+@dataclass
+class VariantStock:
+    variant: Variant
+    hub: int
+    cells: list
+
+
+def product_stock(*, merchant, product):
+    """The stock section of a product page: per variant the hub level and, per connection that syncs
+    stock (or has linked the product before), what the platform last showed and its share."""
+    variants = list(scoped(Variant, merchant=merchant).filter(product=product).order_by("position", "pk"))
+    rows = list(scoped(RemoteStock, merchant=merchant).filter(variant__in=variants)
+                .select_related("connection", "location").order_by("connection__name", "connection_id", "pk"))
+    linked = {r.connection_id for r in rows}
+    connections = [c for c in scoped(Connection, merchant=merchant).exclude(status=Connection.Status.DISCONNECTED)
+                   .order_by("name", "pk") if c.pk in linked or stock_active(c)]
+    shares = {(a.variant_id, a.connection_id): a.quantity
+              for a in scoped(Allocation, merchant=merchant).filter(variant__in=variants)}
+    hub = stock_quantities(merchant=merchant, variant_ids=[v.pk for v in variants])
+    table = []
+    for variant in variants:
+        cells = []
+        for connection in connections:
+            cell = StockCell(connection=connection, share=shares.get((variant.pk, connection.pk)),
+                             rows=[r for r in rows if r.variant_id == variant.pk and r.connection_id == connection.pk])
+            cells.append(cell)
+        table.append(VariantStock(variant=variant, hub=hub.get(variant.pk) or 0, cells=cells))
+    editable = [c for row in table for c in row.cells if c.editable]
+    platforms = list(dict.fromkeys(c.connection.get_platform_display() for c in editable))
+    return {"variants": table, "connections": connections, "can_separate": bool(editable),
+            "platforms": _and(platforms)}
+
+
+def _and(names):
+    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
+
+
+def shares_from_post(post, stock):
+    """{(variant id, connection id): quantity} from the share inputs, and the errors in plain words."""
+    shares, errors = {}, []
+    for row in stock["variants"]:
+        for cell in row.cells:
+            if not cell.editable:
+                continue
+            name = f"share-{row.variant.pk}-{cell.connection.pk}"
+            raw = (post.get(name) or "").strip()
+            try:
+                quantity = int(raw)
+            except ValueError:
+                quantity = None
+            if quantity is None or quantity < 0:
+                what = row.variant.sku or row.variant.product.title
+                errors.append(f"Enter a whole number of 0 or more for {cell.connection.get_platform_display()} "
+                              f"({what}).")
+                cell.posted = raw
+                continue
+            cell.posted = quantity
+            shares[(row.variant.pk, cell.connection.pk)] = quantity
+    return shares, errors
+
+
+def merged_preview(stock):
+    """What "Turn off separate stock" will leave: per variant the shares and the one shared level."""
+    return [{"variant": row.variant, "level": row.hub,
+             "shares": [(c.connection, c.share) for c in row.cells if c.share is not None]}
+            for row in stock["variants"]]
+
+
+# --- a connection's stock ------------------------------------------------------------------------
+
+def stock_checked_ago(connection):
+    """"2 hours" since the last stock reconciliation (the largest unit only), or "" when never."""
+    if connection.stock_reconciled_at is None:
+        return ""
+    return timesince(connection.stock_reconciled_at, depth=1)
+
+
+def connection_stock(*, merchant, connection):
+    """The stock part of a connection's page: last check, drift, and its locations with their mapping."""
+    context = {"enabled": connection.stock_direction != Direction.OFF, "locations": [], "problem": "",
+               "hub_locations": list(scoped(Location, merchant=merchant))}
+    if context["enabled"] and connection.status != Connection.Status.DISCONNECTED:
+        try:
+            context["locations"] = location_mappings(merchant=merchant, connection=connection)
+        except ConnectorError as exc:
+            context["problem"] = exc.message
+    return context
+
+
+@merchant_required
+@require_POST
+def connection_locations_save(request, connection_id):
+    """Save the "Locations" form: one select per platform location, a hub location or "Not synced"."""
+    connection = connection_get(merchant=request.merchant, connection_id=connection_id)
+    try:
+        mappings = location_mappings(merchant=request.merchant, connection=connection)
+    except ConnectorError as exc:
+        messages.error(request, f"The locations could not be read from {connection.get_platform_display()}: "
+                                f"{exc.message}")
+        return redirect("connection-detail", connection_id=connection.pk)
+    hub = {str(loc.pk): loc for loc in scoped(Location, merchant=request.merchant)}
+    chosen = {}
+    for external, current in mappings:
+        value = request.POST.get(f"location-{external.external_id}")
+        if value is None:  # not in the form: leave as it is
+            continue
+        if value != NOT_SYNCED and value not in hub:
+            messages.error(request, "Choose one of your locations, or \"Not synced\".")
+            return redirect("connection-detail", connection_id=connection.pk)
+        chosen[external.external_id] = (external, current, hub.get(value))
+    taken = [loc.pk for _, _, loc in chosen.values() if loc is not None]
+    if len(taken) != len(set(taken)):
+        messages.error(request, "Each of your locations can take the stock of one platform location only. "
+                                "Nothing was changed.")
+        return redirect("connection-detail", connection_id=connection.pk)
+    changed = 0
+    # unmapping first, so that a hub location freed here can be given to another platform location
+    for external, current, location in sorted(chosen.values(), key=lambda item: item[2] is not None):
+        if (current.pk if current else None) == (location.pk if location else None):
+            continue
+        location_map(merchant=request.merchant, connection=connection, external_location_id=external.external_id,
+                     location=location)
+        changed += 1
+    if changed:
+        messages.success(request, f"Locations saved. Stock at a location marked \"Not synced\" is not read or "
+                                  f"written; the others are checked against {connection.get_platform_display()} "
+                                  f"now.")
+    else:
+        messages.info(request, "No location changed.")
+    return redirect("connection-detail", connection_id=connection.pk)
+
+
+@merchant_required
+@require_POST
+def connection_stock_reconcile(request, connection_id):
+    """"Reconcile stock now": compare every level with the platform in the background."""
+    connection = connection_get(merchant=request.merchant, connection_id=connection_id)
+    if connection.stock_direction == Direction.OFF:
+        messages.error(request, f"Stock sync is not on for {connection.name}, so there is nothing to check.")
+        return redirect("connection-detail", connection_id=connection.pk)
+    if not stock_active(connection):
+        messages.error(request, f"{connection.name} is not active ({connection.get_status_display().lower()}), "
+                                "so its stock cannot be checked now.")
+        return redirect("connection-detail", connection_id=connection.pk)
+    from integrations.tasks import stock_reconcile_task
+
+    transaction.on_commit(lambda: stock_reconcile_task.delay(connection.pk, "manual"))
+    messages.success(request, f"Stock check of {connection.name} started: every level is compared with "
+                              f"{connection.get_platform_display()} and corrected where it differs. "
+                              "The sync log shows what changed.")
+    return redirect("connection-detail", connection_id=connection.pk)
