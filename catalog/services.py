@@ -243,16 +243,13 @@ def products_create_many(*, merchant, specs, price_list=None):
     clash |= set(scoped(Variant, merchant=merchant).filter(sku__in=skus).values_list("sku", flat=True))
     if clash:
         raise CatalogError(f"SKU {', '.join(sorted(clash))} is already used by another product in this shop.")
-    products = []
+    products, variants, prices, images, out = [], [], [], [], []
     for spec in specs:
         product = Product(merchant=merchant, title=spec["title"], description=spec.get("description", ""),
                           product_type=spec.get("product_type", ""), brand=spec.get("brand", ""),
                           options=spec.get("options") or [])
         product.full_clean(exclude=["merchant", "content_hash"], validate_unique=False, validate_constraints=False)
         products.append(product)
-    Product.objects.bulk_create(products)
-    variants, prices, images, out = [], [], [], []
-    for product, spec in zip(products, specs, strict=True):
         made = []
         for position, data in enumerate(spec.get("variants", ())):
             values = {k: data[k] for k in _VARIANT_FIELDS if k in data}
@@ -260,26 +257,25 @@ def products_create_many(*, merchant, specs, price_list=None):
             values["sku"], values["barcode"] = (values.get("sku") or "").strip(), (values.get("barcode") or "").strip()
             variant = Variant(merchant=merchant, product=product, **values)
             variant.full_clean(exclude=["merchant", "product"], validate_unique=False, validate_constraints=False)
-            made.append((variant, data.get("price")))
+            amount = data.get("price")
+            if amount is not None:
+                amount = Decimal(str(amount))
+                if amount < 0:
+                    raise CatalogError("A price cannot be negative.")
+                prices.append(VariantPrice(merchant=merchant, price_list=price_list, variant=variant, amount=amount))
+            made.append((variant, amount))
         variants.extend(v for v, _ in made)
         product_images = [(i["source_url"], i.get("alt", "") or "") for i in spec.get("images", ())]
         images.extend(Image(merchant=merchant, product=product, source_url=url, alt=alt, position=n)
                       for n, (url, alt) in enumerate(product_images))
-        out.append((product, made, product_images))
-    Variant.objects.bulk_create(variants)
-    for _, made, _ in out:
-        for variant, amount in made:
-            if amount is not None:
-                if Decimal(str(amount)) < 0:
-                    raise CatalogError("A price cannot be negative.")
-                prices.append(VariantPrice(merchant=merchant, price_list=price_list, variant=variant,
-                                           amount=Decimal(str(amount))))
-    VariantPrice.objects.bulk_create(prices)
-    Image.objects.bulk_create(images)
-    for product, made, product_images in out:
+        # the hash reads no ids: it is known before anything is written
         product.content_hash = _digest(
             product, [(v, [(price_list.pk, a)] if a is not None else []) for v, a in made], product_images, [])
-    Product.objects.bulk_update(products, ["content_hash"])
+        out.append((product, made, product_images))
+    Product.objects.bulk_create(products)
+    Variant.objects.bulk_create(variants)  # each variant's product id is taken from its (now saved) product
+    VariantPrice.objects.bulk_create(prices)
+    Image.objects.bulk_create(images)
     return [(product, [v for v, _ in made]) for product, made, _ in out]
 
 

@@ -2,7 +2,9 @@
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields, is_dataclass
+
+from django.db import IntegrityError, connections, router, transaction
 
 from catalog.models import Product, Variant
 from catalog.services import product_apply, products_create_many
@@ -41,10 +43,27 @@ def _match_product(*, merchant, external):
     return None, None, None
 
 
+_FIELD_NAMES = {}
+
+
+def _plain(value):
+    """``dataclasses.asdict`` without its deep copies (the result is only serialised): the same document."""
+    if is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES.get(type(value))
+        if names is None:
+            names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
+        return {name: _plain(getattr(value, name)) for name in names}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
 def read_hash(external) -> str:
     """A hash of everything the hub takes from a platform product (stock and timestamps excluded:
     stock moves through the ledger)."""
-    doc = asdict(external)
+    doc = _plain(external)
     doc.pop("updated_at", None)
     doc.pop("extra", None)
     for variant in doc["variants"]:
@@ -52,12 +71,79 @@ def read_hash(external) -> str:
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def read_hashes(externals) -> dict:
+    """External id -> ``read_hash`` for a page, computed once and handed to the steps that need it."""
+    return {str(e.external_id): read_hash(e) for e in externals}
+
+
+def column_set(queryset, field, values):
+    """Set ``field`` to ``values[pk]`` on the rows of ``queryset`` with those primary keys, in one
+    UPDATE per 2,000 rows (PostgreSQL: joined to a VALUES list; elsewhere ``bulk_update``). Rows
+    outside ``queryset`` are never touched."""
+    if not values:
+        return
+    model = queryset.model
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        rows = list(queryset.filter(pk__in=list(values)))
+        for row in rows:
+            setattr(row, field, values[row.pk])
+        model.objects.bulk_update(rows, [field])
+        return
+    quote = connection.ops.quote_name
+    table, column, pk = quote(model._meta.db_table), quote(model._meta.get_field(field).column), \
+        quote(model._meta.pk.column)
+    items = list(values.items())
+    for start in range(0, len(items), 2000):
+        chunk = items[start:start + 2000]
+        scope, scope_params = queryset.filter(pk__in=[key for key, _ in chunk]).values("pk").query.sql_with_params()
+        pairs = ", ".join(["(%s, %s)"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET {column} = v.value FROM (VALUES {pairs}) AS v(key, value) "  # noqa: S608
+                           f"WHERE {table}.{pk} = v.key AND {table}.{pk} IN ({scope})",
+                           [p for pair in chunk for p in pair] + list(scope_params))
+
+
+def bindings_create_fresh(*, merchant, connection, kind, rows):
+    """Bind ``rows`` (dicts: hub_id, external_id, external_parent_id and per-row fields such as
+    ``remote_hash``) in one insert when neither side is bound yet (a page of new products); otherwise
+    through ``bindings_save`` (which replaces stale bindings), then the per-row fields."""
+    if connection.merchant_id != merchant.pk:
+        raise ValueError("The connection belongs to another merchant.")
+    if not rows:
+        return
+    rows = [{**row, "hub_id": int(row["hub_id"]), "external_id": str(row["external_id"]),
+             "external_parent_id": str(row.get("external_parent_id") or "")} for row in rows]
+    try:
+        with transaction.atomic():  # a savepoint: a side already bound makes the insert fail, nothing else
+            Binding.objects.bulk_create([Binding(merchant=merchant, connection=connection, kind=kind, **row)
+                                         for row in rows])
+        return
+    except IntegrityError:
+        pass
+    bindings_save(merchant=merchant, connection=connection, kind=kind,
+                  rows=[(r["hub_id"], r["external_id"], r["external_parent_id"]) for r in rows])
+    extra = {k for row in rows for k in row} - {"hub_id", "external_id", "external_parent_id"}
+    if extra:
+        saved = {b.hub_id: b.pk for b in Binding.objects.filter(connection=connection, kind=kind,
+                                                                  hub_id__in=[r["hub_id"] for r in rows])}
+        queryset = Binding.objects.filter(connection=connection, kind=kind)
+        for name in sorted(extra):
+            column_set(queryset, name, {saved[r["hub_id"]]: r[name] for r in rows
+                                        if name in r and r["hub_id"] in saved})
+
+
 def _bind_variants(*, merchant, connection, rows):
     """Bind hub variants to platform variants; ``rows``: (variant, external variant, external
     product id, new). A new tracked variant starts from the platform's stock: one INITIAL ledger
     movement per platform variant, whatever the number of passes."""
-    bindings_save(merchant=merchant, connection=connection, kind=Binding.Kind.VARIANT,
-                  rows=[(variant.pk, ev.external_id, parent) for variant, ev, parent, _ in rows])
+    if rows and all(new for *_, new in rows):
+        bindings_create_fresh(merchant=merchant, connection=connection, kind=Binding.Kind.VARIANT, rows=[
+            {"hub_id": variant.pk, "external_id": ev.external_id, "external_parent_id": parent}
+            for variant, ev, parent, _ in rows])
+    else:
+        bindings_save(merchant=merchant, connection=connection, kind=Binding.Kind.VARIANT,
+                      rows=[(variant.pk, ev.external_id, parent) for variant, ev, parent, _ in rows])
     initial = [(variant, ev) for variant, ev, _, new in rows if new and ev.stock and variant.track_stock]
     if initial:
         location = location_get_default(merchant=merchant)
@@ -122,7 +208,7 @@ def pull_product(*, merchant, connection, external, price_list) -> PullOutcome:
     return PullOutcome("unchanged", product)
 
 
-def pull_new_products(*, merchant, connection, externals, price_list) -> list[PullOutcome]:
+def pull_new_products(*, merchant, connection, externals, price_list, digests=None) -> list[PullOutcome]:
     """Bring products the hub has never seen (no binding, no SKU or barcode match) into the hub in
     a few queries for the whole page; ``CatalogError`` (nothing created) when a SKU is taken."""
     created = products_create_many(merchant=merchant, price_list=price_list, specs=[{
@@ -133,15 +219,11 @@ def pull_new_products(*, merchant, connection, externals, price_list) -> list[Pu
                       "cost_price": ev.cost_price, "weight_grams": ev.weight_grams, "track_stock": ev.track_stock,
                       "active": True, "price": ev.price} for ev in external.variants],
     } for external in externals])
-    bindings_save(merchant=merchant, connection=connection, kind=Binding.Kind.PRODUCT,
-                  rows=[(product.pk, external.external_id, "") for (product, _), external in zip(created, externals,
-                                                                                                  strict=True)])
-    digests = {str(external.external_id): read_hash(external) for external in externals}
-    saved = list(Binding.objects.filter(connection=connection, kind=Binding.Kind.PRODUCT,
-                                        external_id__in=digests))
-    for binding in saved:
-        binding.remote_hash = digests[binding.external_id]
-    Binding.objects.bulk_update(saved, ["remote_hash"])
+    digests = digests or {}
+    bindings_create_fresh(merchant=merchant, connection=connection, kind=Binding.Kind.PRODUCT, rows=[
+        {"hub_id": product.pk, "external_id": external.external_id,
+         "remote_hash": digests.get(str(external.external_id)) or read_hash(external)}
+        for (product, _), external in zip(created, externals, strict=True)])
     _bind_variants(merchant=merchant, connection=connection, rows=[
         (variant, ev, external.external_id, True)
         for (_, variants), external in zip(created, externals, strict=True)
@@ -171,10 +253,10 @@ def split_new(*, merchant, connection, externals):
     return new, rest
 
 
-def skip_unchanged(*, connection, externals):
+def skip_unchanged(*, connection, externals, digests=None):
     """(products to look at, hub ids of those unchanged since they were last read) for a page,
     in one query: an unchanged product costs nothing more."""
-    digests = {str(e.external_id): read_hash(e) for e in externals}
+    digests = digests if digests is not None else read_hashes(externals)
     known = {external_id: (hub_id, remote_hash) for external_id, hub_id, remote_hash in Binding.objects.filter(
         connection=connection, kind=Binding.Kind.PRODUCT, external_id__in=digests).values_list(
         "external_id", "hub_id", "remote_hash")}

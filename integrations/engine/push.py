@@ -4,15 +4,28 @@ Only changed products are written: a product's desired state is hashed over the 
 integration writes and compared with what was last pushed; edits made on the target itself are
 noticed by comparing the target's own copy with how it looked after our last write, and are
 overwritten (the home base wins) with a line in the log saying so.
+
+A ``Pusher`` can push a pass's products in several steps (page by page while the home base is
+still being read) at the cost of one push: the target is read once, and, on the real clock, the
+writes go out from one background thread (``_Writer``) so that waiting on the platform's rate
+limits and bulk imports overlaps the hub work of the next page. Every write's bindings are saved
+by the engine's thread as soon as the write is back, before the next page is worked on.
 """
 
 import logging
+import queue
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
 
 from django.db import transaction
 
 from catalog.models import Product, Variant, VariantPrice
 from catalog.services import price_list_get_default
 from integrations.engine.desired import active_variants, desired_product, product_hash, variant_key
+from integrations.engine.hub import bindings_create_fresh, column_set
+from integrations.http import SystemClock
 from integrations.models import Binding, Listing
 from integrations.services.bindings import bindings_save
 from inventory.selectors import stock_quantities
@@ -21,6 +34,8 @@ from synclog.models import SyncEntry
 
 logger = logging.getLogger("flyt.engine")
 CHUNK = 200
+WRITER_QUEUE = 1  # batches waiting for the writer thread: memory stays bounded whatever the catalog
+WRITER_IN_FLIGHT = 2  # creates started on the platform (Zettle imports) and not finished yet
 
 
 def _label(product):
@@ -28,33 +43,206 @@ def _label(product):
     return f"Product '{product.title}'" + (f" (SKU {skus[0]})" if len(skus) == 1 else "")
 
 
+@dataclass(frozen=True, slots=True)
+class _Pushed:
+    """What the engine keeps of a product while its write is under way (no model instances, so that
+    the batches waiting for the writer stay small)."""
+
+    pk: int
+    label: str
+    variants: tuple  # ((variant id, variant key), ...) of the active variants, in order
+
+    @classmethod
+    def of(cls, product):
+        return cls(product.pk, _label(product),
+                   tuple((v.pk, variant_key(v, i)) for i, v in enumerate(active_variants(product))))
+
+
+def _barcode_key(barcode):
+    """EAN-13 and GTIN-14 spellings of one barcode (leading zeros) are one key."""
+    return str(barcode).lstrip("0") or str(barcode)
+
+
 def push_listed(*, merchant, integration, connector, log, fields, dry_run, product_ids=None):
-    target = integration.target
-    label = target.platform_info.label
-    listed = scoped(Listing, merchant=merchant).filter(integration=integration, active=True)
-    if product_ids is not None:
-        listed = listed.filter(product_id__in=product_ids)
-    listed_ids = list(listed.order_by("product_id").values_list("product_id", flat=True))
-    if not listed_ids:
-        return
-    # hub id -> external id only: memory stays small whatever the size of the catalog
-    bound = dict(Binding.objects.filter(connection=target, kind=Binding.Kind.PRODUCT, hub_id__in=listed_ids)
-                 .values_list("hub_id", "external_id"))
-    unbound = [pid for pid in listed_ids if pid not in bound]
-    skipped = _link_existing(merchant=merchant, integration=integration, connector=connector, product_ids=unbound,
-                             bound=bound, log=log, dry_run=dry_run, label=label)
-    remote = {}
-    if bound:  # how each bound product looks on the target now (one streamed read)
-        wanted = set(bound.values())
-        for external in (connector.get_products(external_ids=sorted(wanted)) if product_ids is not None
-                         else connector.iter_products()):
-            if str(external.external_id) in wanted:
-                remote[str(external.external_id)] = product_hash(external, fields)
-    price_list = price_list_get_default(merchant=merchant)
-    # a chunk holds at least one full write batch, so batches are never cut short by chunking
-    step = max(CHUNK, connector.write_batch_size)
-    for start in range(0, len(listed_ids), step):
-        chunk = listed_ids[start:start + step]
+    """Push the listed products (all, or only those of ``product_ids``) in one step."""
+    pusher = Pusher(merchant=merchant, integration=integration, connector=connector, log=log, fields=fields,
+                    dry_run=dry_run, targeted=product_ids is not None)
+    try:
+        pusher.push(product_ids)
+        pusher.finish()
+    finally:
+        pusher.close()
+
+
+class Pusher:
+    """Pushes listed products to the target in one or more steps of one pass; each product at most
+    once a pass. ``targeted``: only a few products (a webhook), read from the target one by one;
+    otherwise the whole target is read once, on the first step."""
+
+    def __init__(self, *, merchant, integration, connector, log, fields, dry_run, targeted=False):
+        self.merchant, self.integration, self.connector, self.log = merchant, integration, connector, log
+        self.fields, self.dry_run, self.targeted = fields, dry_run, targeted
+        self.target = integration.target
+        self.label = self.target.platform_info.label
+        self.price_list = price_list_get_default(merchant=merchant)
+        self.done = set()  # hub product ids pushed (or looked at) in this pass
+        self.remote = None  # whole-target mode: external id -> hash of the target's copy, read once
+        self.by_sku, self.by_barcode = {}, {}  # whole-target mode: codes of target products not bound yet
+        self.taken = None  # external ids of the target's products bound to hub products
+        self.pending = {"create": [], "update": []}  # products waiting for a full write batch
+        clock = getattr(connector, "clock", None)
+        threaded = not dry_run and (clock is None or isinstance(clock, SystemClock))
+        self.writer = None if dry_run else _Writer(connector=connector, fields=fields,
+                                                   placement=_placement(integration), threaded=threaded)
+
+    # --- the steps ------------------------------------------------------------------------------------
+    def push(self, product_ids=None):
+        """Push the listed products among ``product_ids`` (None: every listed product) not pushed yet."""
+        self.collect()
+        listed = scoped(Listing, merchant=self.merchant).filter(integration=self.integration, active=True)
+        if product_ids is not None:
+            listed = listed.filter(product_id__in=list(product_ids))
+        listed_ids = [pid for pid in listed.order_by("product_id").values_list("product_id", flat=True)
+                      if pid not in self.done]
+        if not listed_ids:
+            return
+        self.done.update(listed_ids)
+        # hub id -> external id only: memory stays small whatever the size of the catalog
+        bound = dict(Binding.objects.filter(connection=self.target, kind=Binding.Kind.PRODUCT,
+                                            hub_id__in=listed_ids).values_list("hub_id", "external_id"))
+        if not self.targeted and self.remote is None:
+            self._read_target()
+        unbound = [pid for pid in listed_ids if pid not in bound]
+        skipped = self._link_existing(product_ids=unbound, bound=bound)
+        if self.targeted:
+            remote = {}
+            if bound:  # how each bound product looks on the target now
+                wanted = set(bound.values())
+                for external in self.connector.get_products(external_ids=sorted(wanted)):
+                    if str(external.external_id) in wanted:
+                        remote[str(external.external_id)] = product_hash(external, self.fields)
+        else:
+            remote = self.remote
+        # a chunk holds at least one full write batch, so batches are never cut short by chunking
+        step = max(CHUNK, self.connector.write_batch_size)
+        for start in range(0, len(listed_ids), step):
+            self._push_chunk(listed_ids[start:start + step], bound=bound, remote=remote, skipped=skipped)
+            self.collect()
+
+    def finish(self):
+        """Wait for every write of the pass and save what came back; a write that failed the whole
+        pass (the platform unreachable) raises its ConnectorError here."""
+        self._flush(full_only=False)
+        if self.writer is None:
+            return
+        self.writer.close()
+        self.collect()
+        self.writer.raise_failure()
+
+    def close(self):
+        """End the pass's writes (also after an error): what was written gets its bindings."""
+        if self.writer is None:
+            return
+        self.writer.close()
+        try:
+            self.collect()
+        except Exception:  # the pass is already failing; the next pass links what lacks a binding
+            logger.exception("saving the last writes of run %s failed", self.log.run.pk)
+
+    def collect(self):
+        """Save the bindings and log lines of every write that came back (main thread)."""
+        if self.writer is None:
+            return
+        for kind, batch, results in self.writer.take():
+            if kind == "create":
+                self._created(batch, results)
+            else:
+                self._updated(batch, results)
+        self.writer.raise_failure()
+
+    # --- reading the target ----------------------------------------------------------------------------
+    def _taken(self):
+        if self.taken is None:
+            self.taken = set(Binding.objects.filter(connection=self.target, kind=Binding.Kind.PRODUCT)
+                             .values_list("external_id", flat=True))
+        return self.taken
+
+    def _read_target(self):
+        """One streamed read of the whole target: the hash of each product (to notice edits made there
+        and products deleted there) and the codes of the ones not bound yet (to link instead of
+        duplicating). Plain strings only: memory stays small."""
+        taken = self._taken()
+        self.remote = {}
+        for external in self.connector.iter_products():
+            external_id = str(external.external_id)
+            self.remote[external_id] = product_hash(external, self.fields)
+            if external_id in taken:
+                continue
+            for variant in external.variants:
+                if variant.sku:
+                    self.by_sku.setdefault(variant.sku, set()).add(external_id)
+                if variant.barcode:
+                    self.by_barcode.setdefault(_barcode_key(variant.barcode), set()).add(external_id)
+
+    def _link_existing(self, *, product_ids, bound):
+        """First link without duplicates: unbound products that already exist on the target (same SKU,
+        then same barcode) are linked, not created. Ambiguous matches are reported and skipped: returns
+        the ids of the skipped products."""
+        skipped = set()
+        if not product_ids:
+            return skipped
+        codes = {}  # product id -> [(sku, barcode)], plain values: no model instances for a whole catalog
+        for start in range(0, len(product_ids), 1000):
+            for pid, sku, barcode in Variant.objects.filter(product_id__in=product_ids[start:start + 1000]) \
+                    .order_by("product_id", "position", "pk").values_list("product_id", "sku", "barcode"):
+                codes.setdefault(pid, []).append((sku, barcode))
+        skus = {sku for rows in codes.values() for sku, _ in rows if sku}
+        barcodes = {barcode for rows in codes.values() for _, barcode in rows if barcode}
+        if not skus and not barcodes:
+            return skipped
+        if self.targeted:
+            by_sku, by_barcode = {}, {}
+            for external in self.connector.find_products(skus=skus, barcodes=barcodes):
+                for variant in external.variants:
+                    if variant.sku:
+                        by_sku.setdefault(variant.sku, set()).add(str(external.external_id))
+                    if variant.barcode:
+                        by_barcode.setdefault(_barcode_key(variant.barcode), set()).add(str(external.external_id))
+        else:
+            by_sku, by_barcode = self.by_sku, self.by_barcode
+        if not by_sku and not by_barcode:
+            return skipped
+        taken = self._taken()
+        for pid, rows in codes.items():
+            for attribute, index, column in (("SKU", by_sku, 0), ("barcode", by_barcode, 1)):
+                keys = [row[column] if column == 0 else _barcode_key(row[column]) for row in rows if row[column]]
+                found = set().union(*(index.get(key, set()) for key in keys)) - taken
+                if not found:
+                    continue
+                product = scoped(Product, merchant=self.merchant).prefetch_related("variants").get(pk=pid)
+                if len(found) > 1:
+                    self.log.add(action=SyncEntry.Action.SKIPPED, object_type="product", object_ref=str(product.pk),
+                                 level=SyncEntry.Level.WARNING,
+                                 message=f"{_label(product)} skipped: several products on {self.label} have the same "
+                                         f"{attribute} ({', '.join(sorted(found))}). Remove the duplicates on "
+                                         f"{self.label}, then sync again.")
+                    skipped.add(product.pk)
+                    break
+                external_id = found.pop()
+                self.log.add(action=SyncEntry.Action.NOTE, object_type="product", object_ref=external_id,
+                             message=f"{_label(product)} linked to the existing product on {self.label} with the "
+                                     f"same {attribute} instead of creating a duplicate.")
+                bound[product.pk] = external_id
+                if not self.dry_run:
+                    Binding.objects.create(merchant=self.merchant, connection=self.target, kind=Binding.Kind.PRODUCT,
+                                           hub_id=product.pk, external_id=external_id)
+                taken.add(external_id)
+                break
+        return skipped
+
+    # --- one chunk ---------------------------------------------------------------------------------------
+    def _push_chunk(self, chunk, *, bound, remote, skipped):
+        merchant, target, price_list = self.merchant, self.target, self.price_list
         products = {p.pk: p for p in scoped(Product, merchant=merchant).filter(pk__in=chunk)
                     .prefetch_related("variants", "images")}
         variant_ids = [v.pk for p in products.values() for v in p.variants.all()]
@@ -69,102 +257,213 @@ def push_listed(*, merchant, integration, connector, log, fields, dry_run, produ
             if pid in bound and pid not in bindings:
                 bindings[pid] = Binding(merchant=merchant, connection=target, kind=Binding.Kind.PRODUCT, hub_id=pid,
                                         external_id=bound[pid])
-        to_create, to_update = [], []
+        to_create, to_update, remote_hashes = [], [], {}
         for pid in chunk:
-            if pid in skipped:
+            if pid in skipped or pid not in products:
                 continue
             product = products[pid]
             binding = bindings.get(pid)
             desired = desired_product(
-                product=product, prices_included=integration.prices_included, price_list=price_list, prices=prices,
-                product_binding=binding.external_id if binding else "", variant_bindings=variant_bindings,
+                product=product, prices_included=self.integration.prices_included, price_list=price_list,
+                prices=prices, product_binding=binding.external_id if binding else "",
+                variant_bindings=variant_bindings,
                 stock={v.pk: stock.get(v.pk, 0) for v in product.variants.all() if v.track_stock})
-            digest = product_hash(desired, fields)
+            digest = product_hash(desired, self.fields)
             if binding is None:
-                to_create.append((product, desired, digest))
+                to_create.append((_Pushed.of(product), desired, digest))
                 continue
             current = remote.get(binding.external_id)
             if current is None:
                 binding.delete()  # deleted on the target: create it again
-                log.add(action=SyncEntry.Action.NOTE, object_type="product", object_ref=binding.external_id,
-                        message=f"{_label(product)} was missing on {label}; Flyt creates it again.")
-                to_create.append((product, desired, digest))
+                self.log.add(action=SyncEntry.Action.NOTE, object_type="product", object_ref=binding.external_id,
+                             message=f"{_label(product)} was missing on {self.label}; Flyt creates it again.")
+                to_create.append((_Pushed.of(product), desired, digest))
             elif binding.last_pushed_hash != digest:
-                to_update.append((product, desired, digest, binding, "changed in Flyt"))
-            elif binding.remote_hash and current is not None and current != binding.remote_hash:
-                to_update.append((product, desired, digest, binding, f"changed on {label}"))
+                to_update.append((_Pushed.of(product), desired, digest, binding, "changed in Flyt"))
+            elif binding.remote_hash and current != binding.remote_hash:
+                to_update.append((_Pushed.of(product), desired, digest, binding, f"changed on {self.label}"))
             else:
-                if current is not None and not binding.remote_hash and not dry_run:
-                    Binding.objects.filter(pk=binding.pk).update(remote_hash=current)
-                log.add(action=SyncEntry.Action.UNCHANGED, object_type="product", object_ref=binding.external_id,
-                        message=f"{_label(product)} is up to date on {label}.")
-        _create(merchant=merchant, integration=integration, connector=connector, items=to_create, fields=fields,
-                log=log, dry_run=dry_run)
-        _update(merchant=merchant, integration=integration, connector=connector, items=to_update, fields=fields,
-                log=log, dry_run=dry_run)
+                if not binding.remote_hash and not self.dry_run and binding.pk is not None:
+                    remote_hashes[binding.pk] = current
+                self.log.add(action=SyncEntry.Action.UNCHANGED, object_type="product", object_ref=binding.external_id,
+                             message=f"{_label(product)} is up to date on {self.label}.")
+        column_set(Binding.objects.filter(connection=target, kind=Binding.Kind.PRODUCT), "remote_hash", remote_hashes)
+        self.pending["create"].extend(to_create)
+        self.pending["update"].extend(to_update)
+        self._flush(full_only=True)
 
+    def _flush(self, *, full_only):
+        """Hand the waiting products to the writer in the platform's batch sizes; with ``full_only``,
+        only full batches (the rest waits for the next step, so that steps never cut batches short)."""
+        size = max(1, self.connector.write_batch_size)
+        for kind in ("create", "update"):
+            items = self.pending[kind]
+            while items and (len(items) >= size or not full_only):
+                batch, items[:] = items[:size], items[size:]
+                self._write(kind, batch)
 
-def _link_existing(*, merchant, integration, connector, product_ids, bound, log, dry_run, label):
-    """First link without duplicates: unbound products that already exist on the target (same SKU,
-    then same barcode) are linked, not created. Ambiguous matches are reported and skipped: returns
-    the ids of the skipped products."""
-    skipped = set()
-    if not product_ids:
-        return skipped
-    codes = {}  # product id -> [(sku, barcode)], plain values: no model instances for a whole catalog
-    for start in range(0, len(product_ids), 1000):
-        for pid, sku, barcode in Variant.objects.filter(product_id__in=product_ids[start:start + 1000]) \
-                .order_by("product_id", "position", "pk").values_list("product_id", "sku", "barcode"):
-            codes.setdefault(pid, []).append((sku, barcode))
-    skus = {sku for rows in codes.values() for sku, _ in rows if sku}
-    barcodes = {barcode for rows in codes.values() for _, barcode in rows if barcode}
-    if not skus and not barcodes:
-        return skipped
-    by_sku, by_barcode = {}, {}
-    for external in connector.find_products(skus=skus, barcodes=barcodes):
-        for variant in external.variants:
-            if variant.sku:
-                by_sku.setdefault(variant.sku, set()).add(str(external.external_id))
-            if variant.barcode:
-                by_barcode.setdefault(variant.barcode, set()).add(str(external.external_id))
-    target = integration.target
-    taken = set(Binding.objects.filter(connection=target, kind=Binding.Kind.PRODUCT).values_list("external_id",
-                                                                                                  flat=True))
-    for pid, rows in codes.items():
-        for attribute, index, column in (("SKU", by_sku, 0), ("barcode", by_barcode, 1)):
-            found = set().union(*(index.get(row[column], set()) for row in rows if row[column])) - taken
-            if not found:
+    def _write(self, kind, batch):
+        if self.dry_run:
+            for item in batch:
+                product = item[0]
+                if kind == "create":
+                    self.log.add(action=SyncEntry.Action.CREATED, object_type="product", object_ref=str(product.pk),
+                                 message=f"{product.label} would be created on {self.label} (dry run).")
+                else:
+                    self.log.add(action=SyncEntry.Action.UPDATED, object_type="product", object_ref=item[3].external_id,
+                                 message=f"{product.label} would be updated on {self.label} ({item[4]}; dry run).")
+            return
+        while not self.writer.offer(kind, batch):
+            self.collect()  # the writer is busy: save what it finished meanwhile
+
+    # --- what came back ----------------------------------------------------------------------------------
+    def _created(self, batch, results):
+        _save_results(merchant=self.merchant, target=self.target, created=True,
+                      written=[(product, result, digest) for (product, _, digest), result
+                               in zip(batch, results, strict=True) if result.ok])
+        for (product, _, _), result in zip(batch, results, strict=True):
+            if result.ok:
+                if self.taken is not None:
+                    self.taken.add(str(result.external_id))
+                self.log.add(action=SyncEntry.Action.CREATED, object_type="product", object_ref=result.external_id,
+                             message=f"{product.label} created on {self.label}.")
+            else:
+                self.log.add(action=SyncEntry.Action.FAILED, object_type="product", object_ref=str(product.pk),
+                             message=f"{product.label} not created on {self.label}: {result.error}")
+
+    def _updated(self, batch, results):
+        home_label = self.integration.home.platform_info.label
+        for (product, _, digest, binding, why), result in zip(batch, results, strict=True):
+            overwrite = why != "changed in Flyt"
+            if not result.ok:
+                self.log.add(action=SyncEntry.Action.FAILED, object_type="product", object_ref=binding.external_id,
+                             message=f"{product.label} not updated on {self.label}: {result.error}")
                 continue
-            product = scoped(Product, merchant=merchant).prefetch_related("variants").get(pk=pid)
-            if len(found) > 1:
-                log.add(action=SyncEntry.Action.SKIPPED, object_type="product", object_ref=str(product.pk),
-                        level=SyncEntry.Level.WARNING,
-                        message=f"{_label(product)} skipped: several products on {label} have the same {attribute} "
-                                f"({', '.join(sorted(found))}). Remove the duplicates on {label}, then sync again.")
-                skipped.add(product.pk)
-                break
-            external_id = found.pop()
-            log.add(action=SyncEntry.Action.NOTE, object_type="product", object_ref=external_id,
-                    message=f"{_label(product)} linked to the existing product on {label} with the same "
-                            f"{attribute} instead of creating a duplicate.")
-            bound[product.pk] = external_id
-            if not dry_run:
-                Binding.objects.create(merchant=merchant, connection=target, kind=Binding.Kind.PRODUCT,
-                                       hub_id=product.pk, external_id=external_id)
-            taken.add(external_id)
-            break
-    return skipped
+            result.external_id = result.external_id or binding.external_id
+            _save_results(merchant=self.merchant, target=self.target, written=[(product, result, digest)])
+            message = (f"{product.label} was changed on {self.label}; it was overwritten with {home_label}'s "
+                       f"version because {home_label} is the home base.") if overwrite else \
+                f"{product.label} updated on {self.label}."
+            self.log.add(action=SyncEntry.Action.UPDATED, object_type="product", object_ref=binding.external_id,
+                         message=message, level=SyncEntry.Level.WARNING if overwrite else SyncEntry.Level.INFO)
+
+
+class _Writer:
+    """Sends create and update batches to the target in order and hands back ``(kind, batch, results)``.
+
+    Inline (dry clocks, tests on a fake clock): each batch is written when offered. Threaded (the real
+    clock): one background thread owns the target connector and does only HTTP, never the database, so
+    the engine's thread works on the next page while the writes wait on rate limits. A connector with
+    ``start_create``/``finish_create`` (Zettle's bulk imports) gets up to ``WRITER_IN_FLIGHT`` creates
+    started before the oldest is finished, ``create_ready_s`` after it started. An error that stops the
+    writes (ConnectorError) is kept and raised in the engine's thread; batches after it are not sent."""
+
+    def __init__(self, *, connector, fields, placement, threaded):
+        self.connector, self.fields, self.placement, self.threaded = connector, fields, placement, threaded
+        self._done = deque()  # appended by the writer, taken by the engine's thread
+        self._failure = None
+        self._closed = False
+        self._thread = None
+        if threaded:
+            self._jobs = queue.Queue(maxsize=WRITER_QUEUE)
+            self._thread = threading.Thread(target=self._run, name="flyt-push-writer", daemon=True)
+            self._thread.start()
+
+    def offer(self, kind, batch, timeout=0.2):
+        """Hand over one batch; False when the writer is busy (try again after saving what is done)."""
+        self.raise_failure()
+        if not self.threaded:
+            try:
+                self._done.append((kind, batch, self._write(kind, batch)))
+            except Exception as exc:
+                self._failure = exc
+                self.raise_failure()
+            return True
+        try:
+            self._jobs.put((kind, batch), timeout=timeout)
+        except queue.Full:
+            return False
+        return True
+
+    def take(self):
+        done = []
+        while self._done:
+            done.append(self._done.popleft())
+        return done
+
+    def raise_failure(self):
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
+
+    def close(self):
+        """No more batches: wait until every batch handed over is written (or dropped after an error)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._thread is not None:
+            self._jobs.put(None)
+            self._thread.join()
+
+    def _write(self, kind, batch):
+        if kind == "create":
+            return self.connector.create_products(products=[d for _, d, _ in batch], fields=self.fields,
+                                                  placement=self.placement)
+        return self.connector.update_products(products=[d for _, d, _, _, _ in batch], fields=self.fields)
+
+    def _run(self):
+        start = getattr(self.connector, "start_create", None)
+        finish = getattr(self.connector, "finish_create", None)
+        ready_s = float(getattr(self.connector, "create_ready_s", 0.0) or 0.0)
+        in_flight, closing = deque(), False
+        try:
+            while in_flight or not closing:
+                if in_flight and (closing or len(in_flight) >= WRITER_IN_FLIGHT or time.monotonic() >= in_flight[0][2]):
+                    batch, pending, _ = in_flight.popleft()
+                    self._done.append(("create", batch, finish(pending)))
+                    continue
+                try:
+                    job = self._jobs.get(timeout=max(0.0, in_flight[0][2] - time.monotonic()) if in_flight else None)
+                except queue.Empty:
+                    continue
+                if job is None:
+                    closing = True
+                    continue
+                kind, batch = job
+                if kind == "create" and start is not None and finish is not None:
+                    pending = start(products=[d for _, d, _ in batch], fields=self.fields, placement=self.placement)
+                    in_flight.append((batch, pending, time.monotonic() + ready_s))
+                else:
+                    self._done.append((kind, batch, self._write(kind, batch)))
+        except BaseException as exc:  # kept for the engine's thread; what was not written is written next pass
+            self._failure = exc
+            while not closing:  # take (and drop) what is still handed over, so the engine never waits on us
+                closing = self._jobs.get() is None
 
 
 def _placement(integration):
     return {"category": "PayPal Zettle", "visible": False} if integration.home_platform == "zettle" else {}
 
 
-def _save_results(*, merchant, target, written):
-    """Bind every (product, result, digest) written in one batch, in a few queries."""
+def _save_results(*, merchant, target, written, created=False):
+    """Bind every (``_Pushed``, result, digest) written in one batch, in a few queries. ``created``: the
+    products were just created on the target (fresh ids there), so their bindings are usually new."""
     if not written:
         return
     with transaction.atomic():
+        variant_rows = []
+        for pushed, result, _ in written:
+            for variant_pk, key in pushed.variants:
+                external_id = result.variant_ids.get(key)
+                if external_id:
+                    variant_rows.append({"hub_id": variant_pk, "external_id": external_id,
+                                         "external_parent_id": result.external_id})
+        if created:
+            bindings_create_fresh(merchant=merchant, connection=target, kind=Binding.Kind.PRODUCT, rows=[
+                {"hub_id": product.pk, "external_id": result.external_id, "last_pushed_hash": digest,
+                 "remote_hash": ""} for product, result, digest in written])
+            bindings_create_fresh(merchant=merchant, connection=target, kind=Binding.Kind.VARIANT, rows=variant_rows)
+            return
         bindings_save(merchant=merchant, connection=target, kind=Binding.Kind.PRODUCT,
                       rows=[(product.pk, result.external_id, "") for product, result, _ in written])
         digests = {product.pk: digest for product, _, digest in written}
@@ -172,66 +471,8 @@ def _save_results(*, merchant, target, written):
         for binding in saved:
             binding.last_pushed_hash, binding.remote_hash = digests[binding.hub_id], ""
         Binding.objects.bulk_update(saved, ["last_pushed_hash", "remote_hash"])
-        rows = []
-        for product, result, _ in written:
-            for position, variant in enumerate(active_variants(product)):
-                external_id = result.variant_ids.get(variant_key(variant, position))
-                if external_id:
-                    rows.append((variant.pk, external_id, result.external_id))
-        bindings_save(merchant=merchant, connection=target, kind=Binding.Kind.VARIANT, rows=rows)
-
-
-def _create(*, merchant, integration, connector, items, fields, log, dry_run):
-    target = integration.target
-    label = target.platform_info.label
-    size = max(1, connector.write_batch_size)
-    for start in range(0, len(items), size):
-        batch = items[start:start + size]
-        if dry_run:
-            for product, _, _ in batch:
-                log.add(action=SyncEntry.Action.CREATED, object_type="product", object_ref=str(product.pk),
-                        message=f"{_label(product)} would be created on {label} (dry run).")
-            continue
-        results = connector.create_products(products=[d for _, d, _ in batch], fields=fields,
-                                            placement=_placement(integration))
-        _save_results(merchant=merchant, target=target,
-                      written=[(product, result, digest) for (product, _, digest), result
-                               in zip(batch, results, strict=True) if result.ok])
-        for (product, _, _), result in zip(batch, results, strict=True):
-            if result.ok:
-                log.add(action=SyncEntry.Action.CREATED, object_type="product", object_ref=result.external_id,
-                        message=f"{_label(product)} created on {label}.")
-            else:
-                log.add(action=SyncEntry.Action.FAILED, object_type="product", object_ref=str(product.pk),
-                        message=f"{_label(product)} not created on {label}: {result.error}")
-
-
-def _update(*, merchant, integration, connector, items, fields, log, dry_run):
-    target = integration.target
-    label, home_label = target.platform_info.label, integration.home.platform_info.label
-    size = max(1, connector.write_batch_size)
-    for start in range(0, len(items), size):
-        batch = items[start:start + size]
-        if not dry_run:
-            results = connector.update_products(products=[d for _, d, _, _, _ in batch], fields=fields)
-        for index, (product, _, digest, binding, why) in enumerate(batch):
-            overwrite = why != "changed in Flyt"
-            if dry_run:
-                log.add(action=SyncEntry.Action.UPDATED, object_type="product", object_ref=binding.external_id,
-                        message=f"{_label(product)} would be updated on {label} ({why}; dry run).")
-                continue
-            result = results[index]
-            if not result.ok:
-                log.add(action=SyncEntry.Action.FAILED, object_type="product", object_ref=binding.external_id,
-                        message=f"{_label(product)} not updated on {label}: {result.error}")
-                continue
-            result.external_id = result.external_id or binding.external_id
-            _save_results(merchant=merchant, target=target, written=[(product, result, digest)])
-            message = (f"{_label(product)} was changed on {label}; it was overwritten with {home_label}'s version "
-                       f"because {home_label} is the home base.") if overwrite else \
-                f"{_label(product)} updated on {label}."
-            log.add(action=SyncEntry.Action.UPDATED, object_type="product", object_ref=binding.external_id,
-                    message=message, level=SyncEntry.Level.WARNING if overwrite else SyncEntry.Level.INFO)
+        bindings_save(merchant=merchant, connection=target, kind=Binding.Kind.VARIANT,
+                      rows=[(r["hub_id"], r["external_id"], r["external_parent_id"]) for r in variant_rows])
 
 
 def target_product_remove(*, merchant, integration, product_id, delete_copy, log, reason, connector=None):

@@ -8,6 +8,8 @@ to the platforms or the hub (hub changes are rolled back; only the log stays).
 """
 
 import logging
+import queue
+import threading
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 
@@ -15,10 +17,11 @@ from django.db import transaction
 
 from catalog.models import Product
 from catalog.services import CatalogError, price_list_get_default, product_archive
-from integrations.engine.hub import pull_new_products, pull_product, skip_unchanged, split_new
-from integrations.engine.push import push_listed
+from integrations.engine.hub import pull_new_products, pull_product, read_hashes, skip_unchanged, split_new
+from integrations.engine.push import Pusher, push_listed
 from integrations.engine.runlog import RunLog
 from integrations.errors import ConnectorError
+from integrations.http import SystemClock
 from integrations.models import Binding, Listing
 from integrations.registry import connector_for
 from integrations.services.connections import connection_mark_error, connection_record_run
@@ -68,13 +71,27 @@ def integration_sync(*, merchant, integration, trigger, full=False, dry_run=Fals
         with transaction.atomic() if dry_run else nullcontext():
             _prepare(home, home_connector, "home")
             _prepare(target, target_connector, "target")
-            pulled = _pull(merchant=merchant, integration=integration, connector=home_connector, log=log,
-                           full=full or trigger == SyncRun.Trigger.SETUP, external_ids=home_external_ids,
-                           dry_run=dry_run)
-            push_listed(merchant=merchant, integration=integration, connector=target_connector, log=log,
-                        fields=target_fields(integration), dry_run=dry_run,
-                        product_ids=product_ids if product_ids is not None else (
-                            pulled if home_external_ids is not None else None))
+            if dry_run or product_ids is not None or home_external_ids is not None:
+                pulled = _pull(merchant=merchant, integration=integration, connector=home_connector, log=log,
+                               full=full or trigger == SyncRun.Trigger.SETUP, external_ids=home_external_ids,
+                               dry_run=dry_run)
+                push_listed(merchant=merchant, integration=integration, connector=target_connector, log=log,
+                            fields=target_fields(integration), dry_run=dry_run,
+                            product_ids=product_ids if product_ids is not None else (
+                                pulled if home_external_ids is not None else None))
+            else:
+                # every listed product: each page is pushed as soon as it is in the hub, so that the
+                # target's writes (rate limited) overlap reading and storing the next pages
+                pusher = Pusher(merchant=merchant, integration=integration, connector=target_connector, log=log,
+                                fields=target_fields(integration), dry_run=False)
+                try:
+                    _pull(merchant=merchant, integration=integration, connector=home_connector, log=log,
+                          full=full or trigger == SyncRun.Trigger.SETUP, external_ids=None, dry_run=False,
+                          on_page=pusher.push)
+                    pusher.push()  # listed products the pull did not touch
+                    pusher.finish()
+                finally:
+                    pusher.close()
             if dry_run:
                 raise _DryRunRollback
     except _DryRunRollback:
@@ -105,8 +122,9 @@ def _prepare(connection, connector, role):
         connection.save(update_fields=["settings", "updated_at"])
 
 
-def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run):
-    """Pull home products into the hub; returns the ids of the hub products touched."""
+def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run, on_page=None):
+    """Pull home products into the hub; returns the ids of the hub products touched. ``on_page`` is
+    called with the hub ids of each page once that page is in the hub (and listed)."""
     home = integration.home
     state = (home.sync_state or {}).get("products", {})
     since = None if full or not state.get("since") else datetime.fromisoformat(state["since"])
@@ -116,10 +134,15 @@ def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run)
     touched, seen = [], set()
     source = connector.get_products(external_ids=external_ids) if external_ids is not None else \
         connector.iter_products(since=since)
-    for page in _pages(source, PULL_PAGE):
+    pages = _pages(source, PULL_PAGE)
+    if on_page is not None and _real_clock(connector):
+        pages = _read_ahead(pages)  # the next page is read while this one goes into the hub
+    for page in pages:
         seen.update(str(e.external_id) for e in page)
+        digests = read_hashes(page)
         new, rest = split_new(merchant=merchant, connection=home, externals=page)
-        rest, unchanged = skip_unchanged(connection=home, externals=rest)
+        rest, unchanged = skip_unchanged(connection=home, externals=rest, digests=digests)
+        page_ids = list(unchanged)
         touched.extend(unchanged)
         listed = [(pk, False) for pk in unchanged]
         outcomes = []
@@ -127,7 +150,8 @@ def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run)
             try:
                 with transaction.atomic():
                     outcomes = list(zip(new, pull_new_products(merchant=merchant, connection=home, externals=new,
-                                                               price_list=price_list), strict=True))
+                                                               price_list=price_list, digests=digests),
+                                        strict=True))
             except CatalogError:
                 rest = new + rest  # one product at a time, so the one at fault is named
         for external in rest:
@@ -147,11 +171,14 @@ def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run)
                         object_ref=str(external.external_id), message=outcome.message, level=SyncEntry.Level.WARNING)
                 continue
             touched.append(outcome.product.pk)
+            page_ids.append(outcome.product.pk)
             if outcome.action != "unchanged":
                 log.add(action=SyncEntry.Action.NOTE, object_type="product", object_ref=str(external.external_id),
                         message=outcome.message)
         _list(merchant=merchant, integration=integration,
               products=listed + [(o.product.pk, o.newly_bound) for _, o in outcomes if o.product is not None])
+        if on_page is not None:
+            on_page(page_ids)
     if external_ids is not None:
         missing = {str(e) for e in external_ids} - seen
         _gone(merchant=merchant, integration=integration, connector=connector, external_ids=missing, log=log)
@@ -163,6 +190,51 @@ def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run)
         home.sync_state = {**(home.sync_state or {}), "products": {"since": started.isoformat()}}
         home.save(update_fields=["sync_state", "updated_at"])
     return touched
+
+
+def _real_clock(connector):
+    clock = getattr(connector, "clock", None)
+    return clock is None or isinstance(clock, SystemClock)
+
+
+def _read_ahead(pages):
+    """``pages`` read one page ahead by a background thread (HTTP only; the thread never touches the
+    database). An error reading is raised here, where the page would have been."""
+    slot = queue.Queue(maxsize=1)
+    done = object()
+    stop = threading.Event()
+
+    def offer(item):
+        while not stop.is_set():
+            try:
+                slot.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read():
+        try:
+            for page in pages:
+                if not offer((page, None)):
+                    return
+            offer((done, None))
+        except BaseException as exc:  # raised in the engine's thread
+            offer((done, exc))
+
+    thread = threading.Thread(target=read, name="flyt-pull-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            page, error = slot.get()
+            if error is not None:
+                raise error
+            if page is done:
+                return
+            yield page
+    finally:
+        stop.set()
+        thread.join(timeout=30)
 
 
 def _pages(iterable, size):

@@ -6,33 +6,51 @@ no "set to N", so setting a level reads the current balance and moves the differ
 (SUPPLIER→STORE to add, STORE→BIN to remove). Tracking is switched on per product.
 """
 
+from collections import deque
+
 from integrations.zettle import mapping
 
 BULK_MAX = 100  # product changes per bulk call (Zettle documents no limit; kept modest)
 READ_CHUNK = 100  # product uuids per balance read
+PACING_MARGIN_S = 0.005
 
 
 class InventoryApi:
-    """Mixed into ZettleClient."""
+    """Mixed into ZettleClient.
+
+    Pacing: the client spaces inventory calls by when they were sent; Zettle counts them when they
+    arrive, which can be later (a busy process, a slow network), so the rolling second could still
+    see one call too many. Each inventory call here also waits until the call ``rate`` calls back
+    was *answered* a second ago: answered is after it arrived, so Zettle never counts more."""
+
+    def _inventory_call(self, method, path, **kwargs):
+        rate = int((getattr(self, "rates", None) or {}).get("inventory") or 0)
+        answered = self.__dict__.setdefault("_inventory_answered", deque(maxlen=max(rate, 1)))
+        if rate and len(answered) >= rate:
+            self.pause(answered[0] + 1.0 + PACING_MARGIN_S - self.clock.now(), rate_limit=True)
+        try:
+            return self.call("inventory", method, path, **kwargs)
+        finally:
+            answered.append(self.clock.now())
 
     def locations(self):
         """{"STORE": uuid, "SOLD": uuid, "BIN": uuid, "SUPPLIER": uuid} (cached per client)."""
         if self._locations is None:
-            response = self.call("inventory", "GET", f"/organizations/{self.org}/locations")
+            response = self._inventory_call("GET", f"/organizations/{self.org}/locations")
             self._locations = {loc["type"]: loc["uuid"] for loc in response.json()}
         return self._locations
 
     def start_tracking(self, *, product_uuid):
-        response = self.call("inventory", "POST", f"/organizations/{self.org}/inventory",
+        response = self._inventory_call("POST", f"/organizations/{self.org}/inventory",
                              json={"productUuid": product_uuid})
         return response.json()
 
     def stop_tracking(self, *, product_uuid):
-        self.call("inventory", "DELETE", f"/organizations/{self.org}/inventory/products/{product_uuid}")
+        self._inventory_call("DELETE", f"/organizations/{self.org}/inventory/products/{product_uuid}")
 
     def location_balances(self, *, location_type="STORE"):
         """Every tracked variant's balance in one location: ``{locationUuid, trackedProducts, variants}``."""
-        response = self.call("inventory", "GET", f"/organizations/{self.org}/inventory/locations",
+        response = self._inventory_call("GET", f"/organizations/{self.org}/inventory/locations",
                              params={"type": location_type})
         return response.json()
 
@@ -47,7 +65,7 @@ class InventoryApi:
         uuids = list(product_uuids)
         tracked, rows = set(), []
         for start in range(0, len(uuids), READ_CHUNK):
-            response = self.call("inventory", "POST", f"/organizations/{self.org}/inventory/products",
+            response = self._inventory_call("POST", f"/organizations/{self.org}/inventory/products",
                                  json={"locationType": location_type, "productUuids": uuids[start:start + READ_CHUNK]})
             body = response.json()
             tracked.update(body.get("trackedProducts") or [])
@@ -61,7 +79,7 @@ class InventoryApi:
         body = {"changes": list(changes), "returnBalanceForLocationUuid": self.locations()["STORE"]}
         if external_uuid:
             body["externalUuid"] = external_uuid
-        return self.call("inventory", "PUT", f"/organizations/{self.org}/inventory", json=body).json()
+        return self._inventory_call("PUT", f"/organizations/{self.org}/inventory", json=body).json()
 
     def bulk_update(self, *, product_changes, batch_size=BULK_MAX):
         """POST ``productChanges`` (tracking switches and variant movements) in batches; returns the
@@ -70,7 +88,7 @@ class InventoryApi:
         store = self.locations()["STORE"]
         variants = []
         for start in range(0, len(product_changes), batch_size):
-            response = self.call("inventory", "POST", f"/organizations/{self.org}/v2/inventory/bulk", json={
+            response = self._inventory_call("POST", f"/organizations/{self.org}/v2/inventory/bulk", json={
                 "returnBalanceForLocationUuid": store, "productChanges": product_changes[start:start + batch_size]})
             variants.extend((response.json() or {}).get("variants") or [])
         return variants

@@ -39,7 +39,7 @@ Webhooks. One Pusher subscription per destination URL; Zettle, not Flyt, chooses
 store it as the connection's webhook secret (the ``secret`` argument cannot be used by Zettle).
 """
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC
 from decimal import Decimal
 
@@ -147,6 +147,15 @@ class ZettleConnector(ProductConnector):
 
     # --- writing --------------------------------------------------------------------------------------
     def create_products(self, *, products, fields, placement=None):
+        return self.finish_create(self.start_create(products=products, fields=fields, placement=placement))
+
+    # ``create_products`` in two steps, so that a caller can start the next import while Zettle is
+    # still importing this one: ``start_create`` sends the import, ``finish_create`` waits for it (an
+    # import takes about ``create_ready_s``), then sets the initial stock. Between the two calls the
+    # connector may start other imports, nothing else.
+    create_ready_s = 2.0
+
+    def start_create(self, *, products, fields, placement=None):
         fields = frozenset(fields)
         currency = self.account_currency()
         vat = self.settings.get("vat_percentage") or DEFAULT_VAT
@@ -161,26 +170,42 @@ class ZettleConnector(ProductConnector):
             bodies[index] = mapping.product_create_body(product, fields=written, currency=currency,
                                                         vat_percentage=vat)
         items = list(bodies.items())
+        chunks = []
         for start in range(0, len(items), self.write_batch_size):
             chunk = dict(items[start:start + self.write_batch_size])
-            imported = self._import(chunk, products) if len(chunk) > 1 else {}
+            chunks.append((chunk, self._start_import(chunk) if len(chunk) > 1 else None))
+        return _PendingCreate(products=list(products), fields=fields, results=results, bodies=bodies, notes=notes,
+                              chunks=chunks)
+
+    def finish_create(self, pending):
+        products, results, bodies = pending.products, pending.results, pending.bodies
+        for chunk, record in pending.chunks:
+            imported = self._finish_import(chunk, products, record) if record else {}
             for index, body in chunk.items():
                 results[index] = imported.get(index) or self._create_one(products[index], body,
                                                                          alone=len(chunk) == 1)
-        for index, note in notes.items():
+        for index, note in pending.notes.items():
             if note and results[index].ok:
                 results[index].error = note
-        if "stock" in fields:
+        if "stock" in pending.fields:
             self._initial_stock(products, bodies, results)
         return results
 
-    def _import(self, chunk, products):
-        """Import ``chunk`` ({index: body}) in one go: {index: result}, or {} when Zettle refused the import
-        as a whole (the caller then creates each product alone, so each gets its own answer). Zettle being
-        unreachable, or still importing at the deadline, is the whole batch's problem: that error is raised
-        (retryable), for the engine to try the pass again."""
+    def _start_import(self, chunk):
+        """Send the import of ``chunk`` ({index: body}): its record, or None when Zettle refused it as a
+        whole (each product is then created alone, so each gets its own answer). Zettle unreachable is the
+        whole batch's problem: that error is raised (retryable), for the engine to try the pass again."""
         try:
-            record = self.client.import_products(products=list(chunk.values()), batch_size=len(chunk))[0]
+            return self.client.import_products(products=list(chunk.values()), batch_size=len(chunk))[0]
+        except ConnectorError as exc:
+            if exc.retryable or exc.status in CONNECTION_STATUSES:
+                raise
+            return None
+
+    def _finish_import(self, chunk, products, record):
+        """Wait for an import started by ``_start_import``: {index: result}, or {} when it failed (each
+        product is then created alone). Still importing at the deadline: raised (retryable)."""
+        try:
             self.client.wait_for_import(import_uuid=record["uuid"])
         except ConnectorError as exc:
             if exc.retryable or exc.status in CONNECTION_STATUSES:
@@ -308,6 +333,18 @@ def _local_problem(product: ExternalProduct) -> str:
         return (f"it has {len(product.variants)} variants and Zettle allows at most {MAX_VARIANTS}. Split it into "
                 "several products.")
     return ""
+
+
+@dataclass
+class _PendingCreate:
+    """A ``start_create`` whose imports Zettle may still be running."""
+
+    products: list
+    fields: frozenset
+    results: list
+    bodies: dict
+    notes: dict
+    chunks: list = field(default_factory=list)  # [({index: body}, import record or None)]
 
 
 def _created(product, body):
