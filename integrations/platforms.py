@@ -47,7 +47,8 @@ PLATFORMS = {
     "shopify": Platform(
         key="shopify",
         label="Shopify",
-        credential_fields=("access_token",),
+        # the app's client secret signs Shopify's webhooks (intake verifies them with it)
+        credential_fields=("access_token", "client_secret"),
         settings_schema=_schema(
             {
                 "shop_domain": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9\-]*\.myshopify\.com$"},

@@ -122,6 +122,12 @@ FIELD_ENCRYPTION_KEYS = env.secret_list("FIELD_ENCRYPTION_KEYS")
 # --- Celery -----------------------------------------------------------------------------------
 REDIS_URL = env.secret("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Shared between web and workers: short-lived platform access tokens (encrypted), cached lookups.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                "KEY_PREFIX": "flyt"}
+    if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 # Without Redis (the embedded default) tasks run in process, right after the transaction commits.

@@ -1,13 +1,17 @@
 """The sandbox server as a subprocess: start it on a free loopback port, read its seeded accounts,
-ask it for call counts, and always stop it."""
+ask it for call counts (and, for ``bench stock``, sell and read levels), and always stop it. Also
+Flyt's own processes for a benchmark (``ServiceProcess``: the web server, a Celery worker)."""
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 import httpx
 from django.conf import settings
@@ -92,6 +96,42 @@ class SandboxServer:
         response.raise_for_status()
         return response.json()
 
+    # --- the control surface (bench stock) ---------------------------------------------------------
+    def sell(self, platform, account, sku, qty=1):
+        """Sell ``qty`` of ``sku`` at the platform; returns the SKU's level there after the sale."""
+        response = self._http.post("/sandbox-control/sell", json={"platform": platform, "account": account,
+                                                                   "sku": sku, "qty": qty})
+        response.raise_for_status()
+        return response.json()["level"]
+
+    def levels(self, platform, account, *, client=None):
+        """{sku: level} the platform shows now (``client``: another thread's own httpx client)."""
+        response = (client or self._http).get("/sandbox-control/levels",
+                                              params={"platform": platform, "account": account})
+        response.raise_for_status()
+        return response.json()
+
+    def set_stock(self, platform, account, level):
+        """Every variant of the account at ``level``, with no webhooks (before anyone listens)."""
+        response = self._http.post("/sandbox-control/stock", json={"platform": platform, "account": account,
+                                                                    "level": level})
+        response.raise_for_status()
+        return response.json()
+
+    def deliver_webhooks(self):
+        """Start posting the sandboxes' webhooks to their destinations as they fall due."""
+        response = self._http.post("/sandbox-control/deliver", json={"on": True})
+        response.raise_for_status()
+
+    def outbox(self):
+        response = self._http.get("/sandbox-control/outbox")
+        response.raise_for_status()
+        return response.json()
+
+    def client(self):
+        """A new httpx client on the server, for another thread (close it when done)."""
+        return httpx.Client(base_url=self.root, timeout=30.0)
+
     def stderr_tail(self, chars=2000):
         if self._stderr is None:
             return ""
@@ -122,3 +162,86 @@ class SandboxServer:
         self.stop()
         return False
 
+
+
+class ServiceProcess:
+    """One of Flyt's own processes for a benchmark (the web server, a worker): started with its own
+    environment, its output in a temporary file, ready when ``ready()`` says so, always stopped
+    (SIGTERM to its process group, then SIGKILL)."""
+
+    def __init__(self, name, command, *, env, ready, startup_timeout_s=90):
+        self.name, self.command, self.env = name, list(command), dict(env)
+        self.is_ready, self.startup_timeout_s = ready, startup_timeout_s
+        self.process = None
+        self._log = None
+
+    def start(self):
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(self.command, stdout=self._log, stderr=subprocess.STDOUT, env=self.env,  # noqa: S603
+                                        cwd=str(settings.BASE_DIR), start_new_session=True)
+        deadline = time.monotonic() + self.startup_timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                problem = self.log_tail() or f"exit status {self.process.returncode}"
+                self.stop()
+                raise SandboxServerError(f"{self.name} stopped while starting: {problem}")
+            if self.is_ready(self):
+                return self
+            time.sleep(0.1)
+        problem = self.log_tail() or "no output"
+        self.stop()
+        raise SandboxServerError(f"{self.name} was not ready after {self.startup_timeout_s} s: {problem}")
+
+    def alive(self):
+        return self.process is not None and self.process.poll() is None
+
+    def log_text(self):
+        if self._log is None:
+            return ""
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")
+
+    def log_tail(self, chars=2000):
+        return self.log_text()[-chars:].strip()
+
+    def stop(self, timeout=20):
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+
+def http_ready(url):
+    """A ``ready`` check for ServiceProcess: ``url`` answers 2xx."""
+
+    def check(_service):
+        try:
+            return httpx.get(url, timeout=1.0).is_success
+        except httpx.HTTPError:
+            return False
+
+    return check
+
+
+def log_ready(marker):
+    """A ``ready`` check for ServiceProcess: ``marker`` appeared in its output."""
+
+    def check(service):
+        return marker in service.log_text()
+
+    return check

@@ -28,6 +28,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
+from django.core.cache import cache
+
 from integrations.bigcommerce.catalog_api import ID_FILTER_BATCH, _chunks
 from integrations.bigcommerce.client import BigCommerceClient
 from integrations.bigcommerce.commerce_api import DEFAULT_REASON, INVENTORY_BATCH
@@ -46,6 +48,11 @@ RELATIVE_PATH = "/v3/inventory/adjustments/relative"
 CONNECTION_STATUSES = (401, 403)  # every item would fail the same way: raise
 _IDENTITY = re.compile(r"(variant_id|product_id|sku)\s+([^\s\]]+)")
 _LOCATION = re.compile(r"Location with id (\d+) not found")
+
+
+# How long a product's tracking mode and variants are reused across tasks. A change made meanwhile is
+# caught by the adjustment itself (BigCommerce refuses it and the item is re-read).
+FACTS_TTL_S = 300
 
 
 class BigCommerceStock(StockConnector):
@@ -75,6 +82,12 @@ class BigCommerceStock(StockConnector):
     def _products(self, product_ids):
         """{product id: facts} for these products, read once per connector (250 per call)."""
         wanted = sorted({int(p) for p in product_ids if str(p).isdigit()} - set(self._catalog))
+        if wanted:  # what another task read a moment ago (a burst of notifications names the same products)
+            shared = cache.get_many([self._cache_key(p) for p in wanted])
+            for pid in wanted:
+                if self._cache_key(pid) in shared:
+                    self._catalog[pid] = shared[self._cache_key(pid)]
+            wanted = [p for p in wanted if p not in self._catalog]
         for batch in _chunks(wanted, ID_FILTER_BATCH):
             for page in self.client.iter_product_pages(
                     ids=batch, include=("variants",),
@@ -83,7 +96,12 @@ class BigCommerceStock(StockConnector):
                     self._remember(raw)
             for missing in set(batch) - set(self._catalog):
                 self._catalog[missing] = None  # deleted
+            cache.set_many({self._cache_key(p): self._catalog[p] for p in batch if self._catalog[p] is not None},
+                           timeout=FACTS_TTL_S)
         return {int(p): self._catalog.get(int(p)) for p in product_ids if str(p).isdigit()}
+
+    def _cache_key(self, product_id):
+        return f"bc-stock-facts:{self.connection.pk}:{product_id}"
 
     def _remember(self, raw):
         variants = {int(v["id"]): (v.get("sku") or "", v.get("gtin") or v.get("upc") or "")

@@ -323,8 +323,6 @@ class Pusher:
                                in zip(batch, results, strict=True) if result.ok])
         for (product, _, _), result in zip(batch, results, strict=True):
             if result.ok:
-                if self.taken is not None:
-                    self.taken.add(str(result.external_id))
                 self.log.add(action=SyncEntry.Action.CREATED, object_type="product", object_ref=result.external_id,
                              message=f"{product.label} created on {self.label}.")
             else:

@@ -87,11 +87,17 @@ class WebhookOutbox:
 
     def _attempt(self, delivery, send):
         now = self.sandbox.clock.now()
-        delivery.attempts += 1
         try:
             status = send(delivery.url, delivery.headers(now), delivery.body)
         except Exception as exc:  # a receiver that cannot be reached counts as a failed attempt
             status = f"{type(exc).__name__}"
+        self.record_attempt(delivery, status, now)
+
+    def record_attempt(self, delivery, status, now):
+        """Book one attempt made at ``now`` that answered ``status`` (an HTTP status, or the name of the
+        error): delivered, due again on the retry schedule, or given up. For senders that post
+        outside the sandbox's lock (the benchmark's delivery thread) and book the answer under it."""
+        delivery.attempts += 1
         delivery.history.append((now, status))
         if isinstance(status, int) and 200 <= status < 300:
             delivery.status = "delivered"

@@ -43,12 +43,12 @@ POLLED_PLATFORMS = ("shopbox",)  # platforms that send no webhooks: their stock 
 
 def stock_reconcile_due(*, now=None, limit=200):
     """Claim connections whose periodic stock reconciliation is due and enqueue it. Returns their ids."""
-    from integrations.tasks import stock_reconcile_task
+    from integrations.tasks import stock_connection_start_task, stock_reconcile_task
 
     now = now or timezone.now()
     claimed = []
     with transaction.atomic():
-        candidates = (Connection.objects.filter(status=Connection.Status.ACTIVE, stock_reconcile_hours__gt=0)
+        candidates = list(Connection.objects.filter(status=Connection.Status.ACTIVE, stock_reconcile_hours__gt=0)
                       .exclude(stock_direction="off").order_by("stock_reconciled_at", "pk")
                       .select_for_update(skip_locked=True, of=("self",))
                       .only("pk", "stock_reconcile_hours", "stock_reconciled_at")[:limit])
@@ -58,8 +58,12 @@ def stock_reconcile_due(*, now=None, limit=200):
                 continue
             Connection.objects.filter(pk=connection.pk).update(stock_reconciled_at=now)
             claimed.append(connection.pk)
+        first = {c.pk for c in candidates if c.stock_reconciled_at is None}
         for pk in claimed:
-            transaction.on_commit(lambda pk=pk: stock_reconcile_task.delay(pk, "schedule"))
+            # never reconciled: start stock sync (map the default location, register webhooks, link)
+            task = stock_connection_start_task.delay if pk in first else \
+                (lambda pk: stock_reconcile_task.delay(pk, "schedule"))
+            transaction.on_commit(lambda pk=pk, task=task: task(pk))
     return claimed
 
 

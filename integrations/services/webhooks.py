@@ -5,12 +5,14 @@ with the delivery id unique per connection (a duplicate delivery is answered 2xx
 commit, enqueue. Processing reads the platform's current state through the sync engine.
 """
 
+import hashlib
 import logging
+from contextlib import contextmanager
 from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -55,41 +57,119 @@ def webhook_event_receive(*, platform, public_id, headers, body):
     return event
 
 
-def webhook_event_process(*, merchant, event):
-    """Turn a stored delivery into a sync of what it names."""
-    from integrations.engine.events import changes_apply
-    from integrations.services.stock import stock_event_apply
+BATCH = 200
 
+
+def webhook_event_process(*, merchant, event):
+    """Process ``event`` — and every other waiting event of its connection, in batches: one worker
+    drains a connection's inbox at a time (an advisory lock), so a burst of notifications costs one
+    read of the platform per batch, not one per delivery. Returns the event as it is now."""
     if event.merchant_id != merchant.pk:
         raise ValueError("The event belongs to another merchant.")
-    now = timezone.now()
+    connection = event.connection
+    while True:
+        with connection_lock(f"inbox:{connection.pk}") as acquired:
+            if not acquired:
+                break  # a worker is draining this connection; it takes this event too
+            while batch := _claim(connection=connection):
+                _process_batch(merchant=merchant, connection=connection, events=batch)
+        # an event stored while we were finishing found the lock taken: look once more
+        if not acquired or not _claimable(connection=connection, now=timezone.now()).exists():
+            break
+    event.refresh_from_db()
+    return event
+
+
+def _claimable(*, connection, now):
     # a claim is a lease: a worker that died while processing leaves the event claimable again
     # once the lease (longer than any task may run) has passed
-    claimable = Q(status__in=[WebhookEvent.Status.PENDING, WebhookEvent.Status.FAILED]) \
-        | Q(status=WebhookEvent.Status.PROCESSING, next_attempt_at__lt=now)
-    claimed = WebhookEvent.objects.filter(claimable, pk=event.pk).update(
-        status=WebhookEvent.Status.PROCESSING, attempts=F("attempts") + 1, next_attempt_at=now + lease())
-    if not claimed:
-        return event
-    event.refresh_from_db(fields=["attempts"])
-    module = import_module(f"integrations.{event.connection.platform}.webhooks")
-    headers = dict(event.headers)
-    try:
-        changes = module.parse(headers=headers, body=bytes(event.body))
-        handled = changes_apply(merchant=merchant, connection=event.connection, changes=changes)
-        stock = stock_event_apply(merchant=merchant, connection=event.connection, changes=changes,
-                                  reference=f"{event.connection.platform}:{event.delivery_id}")
-        handled = handled or stock is not None
-    except Exception as exc:
+    return WebhookEvent.objects.filter(
+        Q(status=WebhookEvent.Status.PENDING)
+        | Q(status=WebhookEvent.Status.FAILED, next_attempt_at__lte=now)
+        | Q(status=WebhookEvent.Status.PROCESSING, next_attempt_at__lt=now), connection=connection)
+
+
+def _claim(*, connection):
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(_claimable(connection=connection, now=now).order_by("received_at", "pk")
+                   .select_for_update(skip_locked=True).values_list("pk", flat=True)[:BATCH])
+        WebhookEvent.objects.filter(pk__in=ids).update(status=WebhookEvent.Status.PROCESSING,
+                                                       attempts=F("attempts") + 1, next_attempt_at=now + lease())
+    return list(WebhookEvent.objects.filter(pk__in=ids).order_by("received_at", "pk"))
+
+
+def _fail(events, exc):
+    for event in events:
         WebhookEvent.objects.filter(pk=event.pk).update(
             status=WebhookEvent.Status.FAILED, error=str(exc)[:2000],
             next_attempt_at=timezone.now() + retry_delay(event.attempts))
-        raise
-    WebhookEvent.objects.filter(pk=event.pk).update(
-        status=WebhookEvent.Status.DONE if handled else WebhookEvent.Status.IGNORED, processed_at=timezone.now(),
-        error="", next_attempt_at=None)
-    event.refresh_from_db()
-    return event
+
+
+def _process_batch(*, merchant, connection, events):
+    """Product changes event by event (each names its products); stock changes of the whole batch
+    in one apply: the platform's levels are read once, after all these notifications arrived."""
+    from integrations.engine.events import changes_apply
+    from integrations.engine.stock.apply import STOCK_KINDS
+    from integrations.services.stock import stock_event_apply
+
+    handled, parsed = {}, []
+    for event in events:
+        try:
+            module = import_module(f"integrations.{connection.platform}.webhooks")
+            changes = module.parse(headers=dict(event.headers), body=bytes(event.body))
+            products = [c for c in changes if c.kind not in STOCK_KINDS]
+            handled[event.pk] = bool(products) and changes_apply(merchant=merchant, connection=connection,
+                                                                 changes=products)
+        except Exception as exc:
+            logger.exception("webhook event %s failed connection=%s", event.pk, connection.pk)
+            _fail([event], exc)
+            continue
+        parsed.append((event, [c for c in changes if c.kind in STOCK_KINDS]))
+    stock_events = [(event, changes) for event, changes in parsed if changes]
+    _finish([event for event, changes in parsed if not changes], handled)
+    if stock_events:
+        changes = [c for _, batch in stock_events for c in batch]
+        first = stock_events[0][0]
+        reference = f"{connection.platform}:{first.delivery_id}" + (
+            f" (+{len(stock_events) - 1} more)" if len(stock_events) > 1 else "")
+        try:
+            outcome = stock_event_apply(merchant=merchant, connection=connection, changes=changes,
+                                        reference=reference)
+        except Exception as exc:
+            _fail([event for event, _ in stock_events], exc)
+            raise  # the task's retry policy; the sweeper takes them again otherwise
+        for event, _ in stock_events:
+            handled[event.pk] = handled.get(event.pk) or outcome is not None
+        _finish([event for event, _ in stock_events], handled)
+
+
+def _finish(events, handled):
+    now = timezone.now()
+    for event in events:
+        WebhookEvent.objects.filter(pk=event.pk, status=WebhookEvent.Status.PROCESSING).update(
+            status=WebhookEvent.Status.DONE if handled.get(event.pk) else WebhookEvent.Status.IGNORED,
+            processed_at=now, error="", next_attempt_at=None)
+
+
+@contextmanager
+def connection_lock(name):
+    """A lock per name across workers (PostgreSQL advisory lock, held by this session); yields
+    whether it was acquired. Other databases (the single-process embedded default) always acquire."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        yield True
+        return
+    key = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+    with db.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with db.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
 def lease():

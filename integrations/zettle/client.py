@@ -11,11 +11,15 @@ Rate limits: Zettle sends no rate-limit headers. The Inventory API documents a s
 before it runs dry; on a 429 it waits what ``Retry-After`` says (one rolling window if absent).
 """
 
+import hashlib
 import logging
 from collections import deque
 from urllib.parse import urljoin, urlsplit
 
+from django.core.cache import cache
+
 from integrations.errors import ConnectorError
+from integrations.fields import decrypt, encrypt
 from integrations.http import PlatformClient, host_allowed
 from integrations.zettle.api_inventory import InventoryApi
 from integrations.zettle.api_products import ProductsApi
@@ -106,7 +110,28 @@ class ZettleClient(ProductsApi, InventoryApi, PurchasesApi, PusherApi, PlatformC
             self._fetch_token()
         return {"Authorization": f"Bearer {self._token}", "X-iZettle-Application-Id": self.client_id}
 
+    def _token_cache_key(self):
+        digest = hashlib.sha256(f"{self.client_id}:{self.api_key}".encode()).hexdigest()[:32]
+        return f"zettle-token:{digest}"
+
+    def _cached_token(self):
+        """A token another worker fetched for the same key (tokens live two hours; fetching one per
+        task would double the calls). Cached encrypted, never logged."""
+        cached = cache.get(self._token_cache_key())
+        if not cached:
+            return False
+        try:
+            token, expires_at = decrypt(cached["token"]), float(cached["expires_at"])
+        except Exception:  # a rotated key or a garbled entry: fetch a new token
+            return False
+        if self.clock.now() >= expires_at - self.token_margin_s:
+            return False
+        self._token, self._token_expires_at = token, expires_at
+        return True
+
     def _fetch_token(self):
+        if self._cached_token():
+            return
         if not self.api_key or not self.client_id:
             raise ConnectorError("Zettle needs an API key and its client id. Create an API key in Zettle "
                                  "(my.zettle.com → Apps → API keys) and enter both.", retryable=False,
@@ -122,6 +147,8 @@ class ZettleClient(ProductsApi, InventoryApi, PurchasesApi, PusherApi, PlatformC
         body = response.json()
         self._token = body["access_token"]
         self._token_expires_at = self.clock.now() + float(body.get("expires_in", 7200))
+        cache.set(self._token_cache_key(), {"token": encrypt(self._token), "expires_at": self._token_expires_at},
+                  timeout=max(1, int(float(body.get("expires_in", 7200)) - self.token_margin_s)))
         logger.info("zettle: new access token for client %s, expires in %ss", self.client_id,
                     body.get("expires_in"))
 
@@ -129,6 +156,7 @@ class ZettleClient(ProductsApi, InventoryApi, PurchasesApi, PusherApi, PlatformC
         if self._in_token_call:
             return False
         self._token = None  # ACCESS_TOKEN_EXPIRED (or revoked): the next attempt fetches a new one
+        cache.delete(self._token_cache_key())
         return True
 
     # --- pacing -----------------------------------------------------------------------------------
