@@ -12,6 +12,7 @@ from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -53,8 +54,18 @@ def webhook_event_receive(*, platform, public_id, headers, body):
 
     # robust: with the broker down the delivery is still answered 2xx (it is stored); the sweeper
     # (``webhook_events_requeue``) enqueues it once the broker is back
-    transaction.on_commit(lambda: webhook_event_process_task.delay(event.pk), robust=True)
+    # one drain per connection at a time: while one is queued and not started, it will take this
+    # event too, so a burst of notifications is one task, not one per delivery
+    if cache.add(drain_flag(connection.pk), event.pk, timeout=DRAIN_FLAG_TTL_S):
+        transaction.on_commit(lambda: webhook_event_process_task.delay(event.pk), robust=True)
     return event
+
+
+DRAIN_FLAG_TTL_S = 30  # if a queued drain is lost, the next delivery (or the sweeper) enqueues again
+
+
+def drain_flag(connection_id):
+    return f"inbox-drain-queued:{connection_id}"
 
 
 BATCH = 200
@@ -67,6 +78,7 @@ def webhook_event_process(*, merchant, event):
     if event.merchant_id != merchant.pk:
         raise ValueError("The event belongs to another merchant.")
     connection = event.connection
+    cache.delete(drain_flag(connection.pk))  # deliveries from now on enqueue a new drain
     while True:
         with connection_lock(f"inbox:{connection.pk}") as acquired:
             if not acquired:
@@ -146,10 +158,11 @@ def _process_batch(*, merchant, connection, events):
 
 def _finish(events, handled):
     now = timezone.now()
-    for event in events:
-        WebhookEvent.objects.filter(pk=event.pk, status=WebhookEvent.Status.PROCESSING).update(
-            status=WebhookEvent.Status.DONE if handled.get(event.pk) else WebhookEvent.Status.IGNORED,
-            processed_at=now, error="", next_attempt_at=None)
+    for status, done in ((WebhookEvent.Status.DONE, True), (WebhookEvent.Status.IGNORED, False)):
+        ids = [event.pk for event in events if bool(handled.get(event.pk)) == done]
+        if ids:
+            WebhookEvent.objects.filter(pk__in=ids, status=WebhookEvent.Status.PROCESSING).update(
+                status=status, processed_at=now, error="", next_attempt_at=None)
 
 
 @contextmanager

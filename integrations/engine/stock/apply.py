@@ -43,25 +43,30 @@ def stock_changes_apply(*, merchant, connection, changes, reference="", connecto
     topic = changes[0].topic
     outcome = Outcome()
     with transaction.atomic():
-        known = RemoteStock.objects.filter(connection=connection,
-                                           external_variant_id__in={r.variant_id for r in refs})
-        lock_variants(merchant=merchant, variant_ids=set(known.values_list("variant_id", flat=True)))
+        known_variants = set(RemoteStock.objects.filter(
+            connection=connection, external_variant_id__in={r.variant_id for r in refs})
+            .values_list("variant_id", flat=True))
+        locked = lock_variants(merchant=merchant, variant_ids=known_variants)
         levels = [lv for lv in connector.read_levels(refs=refs) if lv.tracked]
-        rows = link_rows(merchant=merchant, connection=connection, levels=levels, outcome=outcome)
-        new_variants = {row.variant_id for row in rows.values()} - set(known.values_list("variant_id", flat=True))
-        if new_variants:
-            lock_variants(merchant=merchant, variant_ids=new_variants)
+        fresh = {(r.external_variant_id, r.external_location_id): r for r in locked
+                 if r.connection_id == connection.pk}
+        missing = [lv for lv in levels if (lv.variant_id, lv.location_id) not in fresh]
+        if missing:  # items Flyt has not linked yet: link them (by binding or SKU), then lock them
+            linked = link_rows(merchant=merchant, connection=connection, levels=missing, outcome=outcome)
+            new_variants = {row.variant_id for row in linked.values()} - known_variants
+            locked += lock_variants(merchant=merchant, variant_ids=new_variants) if new_variants else []
+            fresh.update({(r.external_variant_id, r.external_location_id): r for r in locked
+                          if r.connection_id == connection.pk})
         for level in sorted(levels, key=lambda lv: (lv.variant_id, lv.location_id)):
-            row = rows.get((level.variant_id, level.location_id))
-            if row is None:
-                continue
-            row.refresh_from_db(fields=["last_known", "dirty", "version", "location"])
-            take_level(merchant=merchant, row=row, quantity=level.quantity, topic=topic, reference=reference,
-                       outcome=outcome)
+            row = fresh.get((level.variant_id, level.location_id))
+            if row is not None:
+                take_level(merchant=merchant, row=row, quantity=level.quantity, topic=topic, reference=reference,
+                           outcome=outcome)
         # rows a concurrent push skipped while we held them are still dirty: push them after us
-        outcome.pushed_connections |= set(scoped(RemoteStock, merchant=merchant).filter(
-            variant_id__in={row.variant_id for row in rows.values()}, dirty=True)
-            .values_list("connection_id", flat=True))
+        outcome.pushed_connections |= {r.connection_id for r in locked if r.dirty}
+        if outcome.movements:
+            outcome.pushed_connections |= set(scoped(RemoteStock, merchant=merchant).filter(
+                variant_id__in={r.variant_id for r in locked}, dirty=True).values_list("connection_id", flat=True))
         enqueue_pushes(outcome.pushed_connections)
     logger.info("stock applied connection=%s refs=%s movements=%s pushes=%s", connection.pk, len(refs),
                 outcome.movements, sorted(outcome.pushed_connections))

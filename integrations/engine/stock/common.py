@@ -178,6 +178,8 @@ def take_level(*, merchant, row, quantity, topic="", reference="", outcome):
             row.save(update_fields=["last_known", "updated_at"])
         return
     pulls = connection.stock_direction in PULLS
+    if row.last_known is not None and row.last_known == quantity:
+        return  # a duplicate, an echo of our own write, or a notification already taken
     hub = hub_quantity(merchant=merchant, variant_id=row.variant_id, location_id=row.location_id)
     if row.last_known is None:
         # a new link: the first platform to know the item sets the hub; later ones follow the hub
