@@ -186,7 +186,9 @@ class ZettleClient(ProductsApi, InventoryApi, PurchasesApi, PusherApi, PlatformC
     def _shared_wait(self, rate):
         """Several workers call Zettle for the same account: each call reserves the next free slot of
         1/rate seconds in the shared cache (an atomic add), so together they stay under the rate."""
-        slot_len = 1.0 / rate
+        # slots a little wider than 1/rate: calls reach Zettle with some jitter, and its limit is a
+        # rolling window, so five calls must never land within one second
+        slot_len = 1.0 / max(0.5, rate - 0.5)
         now = self.clock.now()
         slot = math.ceil(now / slot_len)
         for _ in range(int(rate * 60)):
