@@ -8,6 +8,7 @@ import pytest
 
 from catalog.models import Variant
 from integrations.models import RemoteStock
+from integrations.sandbox.seed import catalog
 from integrations.services.stock import (
     location_map,
     product_separate_stock_off,
@@ -174,3 +175,22 @@ def test_reconcile_rewrites_a_level_changed_behind_our_back_when_the_platform_on
     assert shop.zettle.store_balance(shop.org, sku) == expected == hub(shop, sku)
     assert SyncEntry.objects.filter(merchant=shop.merchant, message__contains=f"from {expected + 7} to {expected}") \
         .exists()
+
+
+def test_a_product_created_after_setup_has_its_first_sale_counted(stock_shop):
+    shop = stock_shop(bc_products=1).start()
+    # the merchant adds a product in BigCommerce and assigns it to the "PayPal Zettle" channel
+    shop.bc.seed(shop.store, catalog(1, variants=1, seed=99, prefix="NEW"))
+    new = next(p for p in shop.bc_products() if p.variants[0].sku.startswith("NEW"))
+    shop.bc_client().assign_products_to_channel(product_ids=[new.external_id],
+                                                channel_id=shop.bc_connection.settings["channel_id"])
+    shop.deliver()  # the assignment syncs it to Zettle within seconds, with its stock
+    sku = new.variants[0].sku
+    level = shop.bc.stock_of(shop.store, sku)
+    assert shop.zettle.store_balance(shop.org, sku) == level
+    assert RemoteStock.objects.filter(variant__sku=sku).count() == 2  # linked on both platforms at once
+
+    shop.bc.sell(shop.store, sku, 1)
+    shop.deliver()
+    assert shop.bc.stock_of(shop.store, sku) == level - 1  # the sale was not overwritten
+    assert shop.zettle.store_balance(shop.org, sku) == level - 1 == hub(shop, sku)
