@@ -19,13 +19,8 @@ STOCK_CONNECTORS = {
 }
 
 
-def connector_for(connection, *, clock=None):
-    """The product connector for ``connection``, or None when Flyt has none for its platform yet.
-
-    A connection whose base URL points at the in-process sandbox host talks to the installed
-    sandbox (tests, benchmarks); any other goes over the network through the host guard.
-    """
-    path = CONNECTORS.get(connection.platform)
+def _load(paths, connection, clock):
+    path = paths.get(connection.platform)
     if not path:
         return None
     sandbox = installed_for((connection.settings or {}).get("base_url"))
@@ -35,12 +30,15 @@ def connector_for(connection, *, clock=None):
     return import_string(path)(connection, transport=SandboxTransport(sandbox), clock=clock or sandbox.clock)
 
 
+def connector_for(connection, *, clock=None):
+    """The product connector for ``connection``, or None when Flyt has none for its platform yet.
+
+    A connection whose base URL points at the in-process sandbox host talks to the installed
+    sandbox (tests, benchmarks); any other goes over the network through the host guard.
+    """
+    return _load(CONNECTORS, connection, clock)
+
+
 def stock_connector_for(connection, *, clock=None):
     """The stock connector for ``connection`` (see ``integrations.engine.stock_connector``), or None."""
-    path = STOCK_CONNECTORS.get(connection.platform)
-    if not path:
-        return None
-    sandbox = installed_for((connection.settings or {}).get("base_url"))
-    if sandbox is None:
-        return import_string(path)(connection, clock=clock)
-    return import_string(path)(connection, transport=SandboxTransport(sandbox), clock=clock or sandbox.clock)
+    return _load(STOCK_CONNECTORS, connection, clock)

@@ -65,35 +65,34 @@ def _stock_connection(connection_id):
                                                                status=Connection.Status.ACTIVE).first()
 
 
+def _on_stock_connection(connection_id, service, result, **kwargs):
+    """Load an active connection with its merchant and call ``service`` on it; None when it is gone."""
+    connection = _stock_connection(connection_id)
+    if connection is None:
+        return None
+    outcome = service(merchant=connection.merchant, connection=connection, **kwargs)
+    return result(outcome) if outcome is not None else None
+
+
 @flyt_task(queue="webhooks")
 def stock_push_task(connection_id):
     from integrations.services.stock import stock_connection_push
 
-    connection = _stock_connection(connection_id)
-    if connection is None:
-        return None
-    return stock_connection_push(merchant=connection.merchant, connection=connection).movements
+    return _on_stock_connection(connection_id, stock_connection_push, lambda o: o.movements)
 
 
 @flyt_task(queue="sync")
 def stock_reconcile_task(connection_id, trigger="schedule"):
     from integrations.services.stock import stock_connection_reconcile
 
-    connection = _stock_connection(connection_id)
-    if connection is None:
-        return None
-    return stock_connection_reconcile(merchant=connection.merchant, connection=connection, trigger=trigger).drift
+    return _on_stock_connection(connection_id, stock_connection_reconcile, lambda o: o.drift, trigger=trigger)
 
 
 @flyt_task(queue="sync")
 def stock_connection_start_task(connection_id):
     from integrations.services.stock import stock_connection_start
 
-    connection = _stock_connection(connection_id)
-    if connection is None:
-        return None
-    outcome = stock_connection_start(merchant=connection.merchant, connection=connection)
-    return outcome.drift if outcome is not None else None
+    return _on_stock_connection(connection_id, stock_connection_start, lambda o: o.drift)
 
 
 @flyt_task(queue="default", max_retries=0)
@@ -114,11 +113,7 @@ def stock_poll_due_task():
 def stock_poll_task(connection_id):
     from integrations.services.stock import stock_connection_poll
 
-    connection = _stock_connection(connection_id)
-    if connection is None:
-        return None
-    outcome = stock_connection_poll(merchant=connection.merchant, connection=connection)
-    return outcome.movements if outcome is not None else 0
+    return _on_stock_connection(connection_id, stock_connection_poll, lambda o: o.movements)
 
 
 @flyt_task(queue="default", max_retries=0)
