@@ -2,10 +2,10 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from integrations.selectors import connection_get, connection_list
+from integrations.selectors import connection_get, connection_list, connection_stock
 from integrations.services.connections import ConnectionProblem, connection_request_sync
 from integrations.services.setup import integration_dashboard
-from integrations.views.stock import connection_stock, stock_checked_ago
+from integrations.views.stock import stock_checked_ago
 from merchants.decorators import merchant_required
 from synclog.selectors import sync_run_list
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from integrations.selectors import product_stock
 from integrations.services import setup as services
 from integrations.services.connections import ConnectionProblem
 from integrations.services.stock import (
@@ -14,7 +15,7 @@ from integrations.services.stock import (
     product_separate_stock_on,
     product_stock_tracking_set,
 )
-from integrations.views.stock import merged_preview, product_stock, shares_from_post
+from integrations.views.stock import merged_preview, shares_from_post
 from merchants.decorators import merchant_required
 
 

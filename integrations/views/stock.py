@@ -1,7 +1,6 @@
 """Stock sync pages: what a product's stock is on the hub and on each platform, a connection's
 locations, and "Reconcile stock now". The writes are the services in integrations.services.stock."""
 
-from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.db import transaction
@@ -9,93 +8,16 @@ from django.shortcuts import redirect
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
-from catalog.models import Variant
 from integrations.engine.stock.common import stock_active
 from integrations.errors import ConnectorError
-from integrations.models import Connection, Direction, RemoteStock
+from integrations.models import Direction
 from integrations.selectors import connection_get
 from integrations.services.stock import location_map, location_mappings
-from inventory.models import Allocation, Location
-from inventory.selectors import stock_quantities
+from inventory.models import Location
 from merchants.decorators import merchant_required
 from merchants.tenancy import scoped
 
 NOT_SYNCED = ""
-
-
-# --- a product's stock ---------------------------------------------------------------------------
-
-@dataclass
-class StockCell:
-    """One variant on one connection's platform."""
-
-    connection: Connection
-    rows: list = field(default_factory=list)  # RemoteStock rows (one per platform location)
-    share: int | None = None  # its Allocation under separate stock
-    posted: object = None  # what the merchant typed, shown again with an error
-
-    @property
-    def mapped(self):
-        return [r for r in self.rows if r.location_id]
-
-    @property
-    def last_known(self):
-        known = [r.last_known for r in self.mapped if r.last_known is not None]
-        return sum(known) if known else None
-
-    @property
-    def editable(self):
-        """A share can be entered: the item is linked at a mapped location."""
-        return bool(self.mapped)
-
-    @property
-    def unmapped(self):
-        return bool(self.rows) and not self.mapped
-
-    @property
-    def value(self):
-        """The share input's value: what was typed, else the share, else what the platform last showed."""
-        if self.posted is not None:
-            return self.posted
-        value = self.share if self.share is not None else self.last_known
-        return "" if value is None else value
-
-
-@dataclass
-class VariantStock:
-    variant: Variant
-    hub: int
-    cells: list
-
-
-def product_stock(*, merchant, product):
-    """The stock section of a product page: per variant the hub level and, per connection that syncs
-    stock (or has linked the product before), what the platform last showed and its share."""
-    variants = list(scoped(Variant, merchant=merchant).filter(product=product).order_by("position", "pk"))
-    rows = list(scoped(RemoteStock, merchant=merchant).filter(variant__in=variants)
-                .select_related("connection", "location").order_by("connection__name", "connection_id", "pk"))
-    linked = {r.connection_id for r in rows}
-    connections = [c for c in scoped(Connection, merchant=merchant).exclude(status=Connection.Status.DISCONNECTED)
-                   .order_by("name", "pk") if c.pk in linked or stock_active(c)]
-    shares = {(a.variant_id, a.connection_id): a.quantity
-              for a in scoped(Allocation, merchant=merchant).filter(variant__in=variants)}
-    hub = stock_quantities(merchant=merchant, variant_ids=[v.pk for v in variants])
-    table = []
-    for variant in variants:
-        cells = []
-        for connection in connections:
-            cell = StockCell(connection=connection, share=shares.get((variant.pk, connection.pk)),
-                             rows=[r for r in rows if r.variant_id == variant.pk and r.connection_id == connection.pk])
-            cells.append(cell)
-        table.append(VariantStock(variant=variant, hub=hub.get(variant.pk) or 0, cells=cells))
-    editable = [c for row in table for c in row.cells if c.editable]
-    platforms = list(dict.fromkeys(c.connection.get_platform_display() for c in editable))
-    return {"variants": table, "connections": connections, "can_separate": bool(editable),
-            "platforms": _and(platforms)}
-
-
-def _and(names):
-    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
 
 def shares_from_post(post, stock):
@@ -136,18 +58,6 @@ def stock_checked_ago(connection):
     if connection.stock_reconciled_at is None:
         return ""
     return timesince(connection.stock_reconciled_at, depth=1)
-
-
-def connection_stock(*, merchant, connection):
-    """The stock part of a connection's page: last check, drift, and its locations with their mapping."""
-    context = {"enabled": connection.stock_direction != Direction.OFF, "locations": [], "problem": "",
-               "hub_locations": list(scoped(Location, merchant=merchant))}
-    if context["enabled"] and connection.status != Connection.Status.DISCONNECTED:
-        try:
-            context["locations"] = location_mappings(merchant=merchant, connection=connection)
-        except ConnectorError as exc:
-            context["problem"] = exc.message
-    return context
 
 
 @merchant_required
