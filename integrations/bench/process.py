@@ -27,7 +27,19 @@ def free_port(host="127.0.0.1"):
         return sock.getsockname()[1]
 
 
-class SandboxServer:
+class Started:
+    """``with X(...) as x:``: ``start()`` on entering (returns the started object), ``stop()`` on leaving,
+    also on an error."""
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+
+class SandboxServer(Started):
     """``with SandboxServer(seeds=[...]) as server: server.accounts, server.stats(reset=True)``."""
 
     def __init__(self, *, seeds, currency, channel="", random_seed=1, host="127.0.0.1", startup_timeout_s=1800):
@@ -155,16 +167,8 @@ class SandboxServer:
             self._stderr.close()
             self._stderr = None
 
-    def __enter__(self):
-        return self.start()
 
-    def __exit__(self, *exc):
-        self.stop()
-        return False
-
-
-
-class ServiceProcess:
+class ServiceProcess(Started):
     """One of Flyt's own processes for a benchmark (the web server, a worker): started with its own
     environment, its output in a temporary file, ready when ``ready()`` says so, always stopped
     (SIGTERM to its process group, then SIGKILL)."""
@@ -217,13 +221,6 @@ class ServiceProcess:
         if self._log is not None:
             self._log.close()
             self._log = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
 
 
 def http_ready(url):

@@ -15,34 +15,39 @@ Besides the platforms' own paths there is a tiny stats endpoint:
 Requests are counted as the sandbox recorded them (what the platform sees), then the recorded
 copies are dropped so the server's memory does not grow with the number of calls.
 
-And a control surface for ``bench stock`` (the merchant's side of the platforms, no auth, no rate limit):
-
-    POST /sandbox-control/sell      {"platform", "account", "sku", "qty"} -> {"level": the SKU's level after}
-    GET  /sandbox-control/levels    ?platform=..&account=..  -> {sku: level} (read from memory)
-    POST /sandbox-control/stock     {"platform", "account", "level"}: every variant set to ``level``, silently
-    POST /sandbox-control/deliver   {"on": true}: start the webhook delivery thread (``WebhookDeliverer``)
-    GET  /sandbox-control/outbox    {platform: {"pending", "in_flight", "delivered", "failed_attempts", ...}}
+And a control surface for ``bench stock`` under ``/sandbox-control/`` (the merchant's side of the
+platforms: sell, levels, stock, deliver, outbox), in ``integrations.bench.control``; the webhook
+delivery thread it starts is ``integrations.bench.deliver.WebhookDeliverer``.
 """
 
 import json
 import re
 import secrets
 import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
 from socketserver import ThreadingMixIn
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from django.conf import settings
 
+from integrations.bench.control import (
+    CONTROL_PATH,
+    LEVELS,
+    STOCK_SETTERS,
+    ControlSurface,
+    json_response,
+    status_line,
+)
+from integrations.bench.deliver import WebhookDeliverer
 from integrations.sandbox.clock import RealClock
-from integrations.sandbox.core import ConnectionReset, SandboxError, SandboxRequest
+from integrations.sandbox.core import ConnectionReset, SandboxRequest
 from integrations.sandbox.registry import SANDBOXES, new_sandbox
 from integrations.sandbox.seed import catalog
 
+__all__ = ["CONTROL_PATH", "LEVELS", "STATS_PATH", "STOCK_SETTERS", "CallCounter", "SandboxApp", "WebhookDeliverer",
+           "call_kind", "enforced_limits", "normalise_path", "parse_seed", "seed_account", "serve"]
+
 STATS_PATH = "/sandbox-stats"
-CONTROL_PATH = "/sandbox-control"
 READ_METHODS = ("GET", "HEAD")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 
@@ -100,8 +105,9 @@ class CallCounter:
             return out
 
 
-class SandboxApp:
-    """The WSGI application: the sandboxes, their call counter and the stats endpoint."""
+class SandboxApp(ControlSurface):
+    """The WSGI application: the sandboxes, their call counter, the stats endpoint and the control
+    surface (``integrations.bench.control``)."""
 
     def __init__(self, sandboxes):
         self.sandboxes = sandboxes
@@ -114,16 +120,16 @@ class SandboxApp:
         if path.startswith(CONTROL_PATH + "/"):
             return self.control(environ, start_response, path[len(CONTROL_PATH) + 1:].rstrip("/"), method)
         if path.rstrip("/") == STATS_PATH:
-            return self._json(start_response, 200, self.counter.snapshot())
+            return json_response(start_response, 200, self.counter.snapshot())
         if path.rstrip("/") == STATS_PATH + "/reset":
             if method != "POST":
-                return self._json(start_response, 405, {"error": "POST to reset"})
-            return self._json(start_response, 200, self.counter.snapshot(reset=True))
+                return json_response(start_response, 405, {"error": "POST to reset"})
+            return json_response(start_response, 200, self.counter.snapshot(reset=True))
         if path.rstrip("/") == STATS_PATH + "/accounts":
-            return self._json(start_response, 200, self.accounts())
+            return json_response(start_response, 200, self.accounts())
         parts = path.split("/", 3)  # "", "sandbox", platform, rest
         if len(parts) < 3 or parts[1] != "sandbox" or parts[2] not in self.sandboxes:
-            return self._json(start_response, 404, {"error": f"No sandbox at {path}"})
+            return json_response(start_response, 404, {"error": f"No sandbox at {path}"})
         platform = parts[2]
         sandbox = self.sandboxes[platform]
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -144,74 +150,13 @@ class SandboxApp:
             recorded, sandbox.requests[:] = list(sandbox.requests), []
         self.counter.add(platform, recorded)
         if response is None:
-            return self._json(start_response, 502, {"error": "connection reset (injected fault)"})
+            return json_response(start_response, 502, {"error": "connection reset (injected fault)"})
         content = response.content()
         out_headers = [(name, str(value)) for name, value in response.final_headers().items()
                        if name.lower() != "content-length"]
         out_headers.append(("Content-Length", str(len(content))))
-        start_response(_status_line(response.status), out_headers)
+        start_response(status_line(response.status), out_headers)
         return [content]
-
-    def control(self, environ, start_response, action, method):
-        """The ``/sandbox-control/<action>`` endpoints (see the module docstring)."""
-        query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING") or "").items()}
-        if action == "outbox" and method == "GET":
-            return self._json(start_response, 200, self.outbox())
-        if action in ("levels", "sell", "stock", "deliver"):
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            try:
-                body = json.loads(environ["wsgi.input"].read(length) or b"{}") if length > 0 else {}
-            except ValueError:
-                return self._json(start_response, 400, {"error": "the body must be JSON"})
-            if action == "deliver":
-                if method != "POST":
-                    return self._json(start_response, 405, {"error": "POST"})
-                if body.get("on", True):
-                    self.start_delivering()
-                return self._json(start_response, 200, {"delivering": self.deliverer is not None})
-            args = {**query, **body}
-            platform, account_key = args.get("platform"), str(args.get("account") or "")
-            sandbox = self.sandboxes.get(platform)
-            if sandbox is None or platform not in LEVELS:
-                return self._json(start_response, 404, {"error": f"No controllable sandbox {platform!r}"})
-            try:
-                with sandbox.lock:
-                    account = sandbox.account(account_key)
-                    if action == "levels" and method == "GET":
-                        return self._json(start_response, 200, LEVELS[platform](sandbox, account))
-                    if action == "sell" and method == "POST":
-                        sku, qty = str(args["sku"]), int(args.get("qty") or 1)
-                        sandbox.sell(account_key, sku, qty)
-                        return self._json(start_response, 200,
-                                          {"level": LEVELS[platform](sandbox, account, skus={sku})[sku]})
-                    if action == "stock" and method == "POST":
-                        STOCK_SETTERS[platform](sandbox, account, int(args["level"]))
-                        return self._json(start_response, 200, LEVELS[platform](sandbox, account))
-            except (KeyError, ValueError, TypeError) as exc:
-                return self._json(start_response, 400, {"error": f"{type(exc).__name__}: {exc}"})
-            except SandboxError as exc:
-                return self._json(start_response, exc.response.status, {"error": str(exc)})
-            return self._json(start_response, 405, {"error": f"{method} not allowed on {action}"})
-        return self._json(start_response, 404, {"error": f"No control endpoint {action!r}"})
-
-    def start_delivering(self):
-        if self.deliverer is None:
-            self.deliverer = WebhookDeliverer(self.sandboxes)
-            self.deliverer.start()
-        return self.deliverer
-
-    def outbox(self):
-        """{platform: counts} of the webhook deliveries: queued, being sent, delivered, failed attempts."""
-        out = {}
-        for platform, sandbox in self.sandboxes.items():
-            with sandbox.lock:
-                pending = [d for d in sandbox.webhooks.deliveries if d.status == "pending"]
-                row = {"pending": len(pending), "failed": sum(1 for d in sandbox.webhooks.deliveries
-                                                                if d.status == "failed")}
-            if self.deliverer is not None:
-                row.update(self.deliverer.counts(platform))
-            out[platform] = row
-        return out
 
     def accounts(self):
         """{platform: {account: {"products": n, "variants": n}}}: what each account holds now."""
@@ -226,148 +171,6 @@ class SandboxApp:
                         variants = sum(len(p.get("variants") or []) for p in products.values())
                     out.setdefault(platform, {})[key] = {"products": len(products), "variants": variants}
         return out
-
-    @staticmethod
-    def _json(start_response, status, body):
-        content = json.dumps(body).encode()
-        start_response(_status_line(status), [("Content-Type", "application/json"),
-                                              ("Content-Length", str(len(content)))])
-        return [content]
-
-
-# --- the merchant's side of the platforms (bench stock) ----------------------------------------------
-
-def _bigcommerce_levels(sandbox, account, skus=None):
-    """{sku: on hand over every location} (what the sandbox's ``stock_of`` says), for ``skus`` or all."""
-    out = {}
-    for variant in account["variants"].values():
-        sku = variant.get("sku")
-        if sku and (skus is None or sku in skus):
-            out[sku] = sum(level["on_hand"] for level in account["stock"].get(str(variant["id"]), {}).values())
-    return out
-
-
-def _zettle_levels(sandbox, account, skus=None):
-    """{sku: STORE balance} (what the sandbox's ``store_balance`` says), for ``skus`` or all."""
-    store = account["balances"]["STORE"]
-    out = {}
-    for product in account["products"].values():
-        for variant in product.get("variants") or []:
-            sku = variant.get("sku")
-            if sku and (skus is None or sku in skus):
-                out[sku] = store.get(variant["uuid"], 0)
-    return out
-
-
-def _bigcommerce_set_stock(sandbox, account, level):
-    location = sandbox.default_location(account)
-    for variant_id in list(account["variants"]):
-        sandbox.set_on_hand(account, int(variant_id), location, level, emit=False)
-
-
-def _zettle_set_stock(sandbox, account, level):
-    tracked = set(account["tracked"])
-    for product in account["products"].values():
-        if product["uuid"] in tracked:
-            for variant in product.get("variants") or []:
-                account["balances"]["STORE"][variant["uuid"]] = level
-
-
-LEVELS = {"bigcommerce": _bigcommerce_levels, "zettle": _zettle_levels}
-STOCK_SETTERS = {"bigcommerce": _bigcommerce_set_stock, "zettle": _zettle_set_stock}
-
-
-class WebhookDeliverer:
-    """Posts every due webhook delivery of the sandboxes to its URL over real HTTP, as it becomes due,
-    from a pool of senders (platforms deliver concurrently). The post is made outside the sandbox's
-    lock and its answer booked under it (``WebhookOutbox.record_attempt``: retries on the platform's
-    schedule, given up after the last). Delivered ones leave the outbox so it stays short."""
-
-    def __init__(self, sandboxes, *, senders=8, poll_s=0.005, timeout_s=10.0):
-        self.sandboxes = sandboxes
-        self.poll_s, self.timeout_s = poll_s, timeout_s
-        self.pool = ThreadPoolExecutor(max_workers=senders, thread_name_prefix="webhook-sender")
-        self.local = threading.local()
-        self.lock = threading.Lock()
-        self.in_flight = set()  # id() of deliveries being sent
-        self.stats = {platform: {"in_flight": 0, "delivered": 0, "failed_attempts": 0, "send_ms_total": 0.0}
-                      for platform in sandboxes}
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._loop, name="webhook-deliverer", daemon=True)
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.stopped.set()
-        self.thread.join(timeout=5)
-        self.pool.shutdown(wait=False, cancel_futures=True)
-
-    def counts(self, platform):
-        with self.lock:
-            row = dict(self.stats[platform])
-        row["send_ms_avg"] = round(row["send_ms_total"] / (row["delivered"] or 1), 2)
-        row["send_ms_total"] = round(row["send_ms_total"], 1)
-        return row
-
-    def _loop(self):
-        while not self.stopped.is_set():
-            for platform, sandbox in self.sandboxes.items():
-                with sandbox.lock:
-                    outbox = sandbox.webhooks
-                    if not outbox.deliveries:
-                        continue
-                    now = sandbox.clock.now()
-                    outbox.deliveries[:] = [d for d in outbox.deliveries if d.status != "delivered"]
-                    due = sorted((d for d in outbox.deliveries if d.status == "pending" and d.due_at <= now
-                                  and id(d) not in self.in_flight), key=lambda d: d.due_at)
-                    with self.lock:
-                        for delivery in due:
-                            self.in_flight.add(id(delivery))
-                        self.stats[platform]["in_flight"] += len(due)
-                for delivery in due:
-                    self.pool.submit(self._send, platform, sandbox, delivery)
-            self.stopped.wait(self.poll_s)
-
-    def _client(self):
-        import httpx
-
-        client = getattr(self.local, "client", None)
-        if client is None:
-            client = self.local.client = httpx.Client(timeout=self.timeout_s)
-        return client
-
-    def _send(self, platform, sandbox, delivery):
-        started = time.perf_counter()
-        now = sandbox.clock.now()
-        try:
-            status = self._client().post(delivery.url, headers=delivery.headers(now), content=delivery.body) \
-                .status_code
-        except Exception as exc:  # an intake that cannot be reached is a failed attempt, retried later
-            status = type(exc).__name__
-        with sandbox.lock:
-            sandbox.webhooks.record_attempt(delivery, status, now)
-        with self.lock:
-            self.in_flight.discard(id(delivery))
-            row = self.stats[platform]
-            row["in_flight"] -= 1
-            if delivery.status == "delivered":
-                row["delivered"] += 1
-                row["send_ms_total"] += (time.perf_counter() - started) * 1000
-            else:
-                row["failed_attempts"] += 1
-
-
-def _status_line(status):
-    from http import HTTPStatus
-
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        phrase = "Unknown"
-    return f"{status} {phrase}"
-
 
 class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True

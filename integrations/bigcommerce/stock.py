@@ -17,14 +17,13 @@ a sale landing between our read and our write is added up, never overwritten. Bi
 whole call when one item is wrong (422): the refused item is taken out (found from BigCommerce's
 answer, else by halving the batch) and the others are sent again. An item that has no level at that
 location yet cannot be adjusted relatively; it is set absolutely (there is nothing to overwrite).
+The sending and the refusals are in ``integrations.bigcommerce.stock_writes``.
 
 Notifications. ``store/sku/inventory/*`` (variant-tracked) and ``store/product/inventory/*``
 (product-tracked) announce admin, API and order-driven changes; the product-level ones name only the
 product, so ``refs_for_changes`` looks its variants up.
 """
 
-import json
-import re
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -34,6 +33,7 @@ from integrations.bigcommerce.catalog_api import ID_FILTER_BATCH, _chunks
 from integrations.bigcommerce.client import BigCommerceClient
 from integrations.bigcommerce.commerce_api import DEFAULT_REASON, INVENTORY_BATCH
 from integrations.bigcommerce.connector import STOCK_SCOPES
+from integrations.bigcommerce.stock_writes import RELATIVE_PATH, StockWrites
 from integrations.bigcommerce.webhooks import HEADER_NAME
 from integrations.engine.stock_connector import (
     AdjustResult,
@@ -42,20 +42,16 @@ from integrations.engine.stock_connector import (
     StockConnector,
     StockRef,
 )
-from integrations.errors import ConnectorError
+from integrations.stock_support import CONNECTION_STATUSES
 
-RELATIVE_PATH = "/v3/inventory/adjustments/relative"
-CONNECTION_STATUSES = (401, 403)  # every item would fail the same way: raise
-_IDENTITY = re.compile(r"(variant_id|product_id|sku)\s+([^\s\]]+)")
-_LOCATION = re.compile(r"Location with id (\d+) not found")
-
+__all__ = ["CONNECTION_STATUSES", "FACTS_TTL_S", "RELATIVE_PATH", "BigCommerceStock"]
 
 # How long a product's tracking mode and variants are reused across tasks. A change made meanwhile is
 # caught by the adjustment itself (BigCommerce refuses it and the item is re-read).
 FACTS_TTL_S = 300
 
 
-class BigCommerceStock(StockConnector):
+class BigCommerceStock(StockWrites, StockConnector):
     platform = "bigcommerce"
     adjust_batch_size = INVENTORY_BATCH  # 2,000 items per adjustment call
     relative_writes = True
@@ -254,119 +250,6 @@ class BigCommerceStock(StockConnector):
     def _reason(changes):
         reasons = {c.reason for c in changes if c.reason}
         return f"{DEFAULT_REASON} ({reasons.pop()})" if len(reasons) == 1 else DEFAULT_REASON
-
-    def _refused(self, change, why, remedy, *, retryable=False):
-        return AdjustResult(ok=False, retryable=retryable,
-                            error=f"Stock for {self._sku(change)} not written: {why} — {remedy}.")
-
-    def _send(self, items, changes, results, absolute, reason):
-        """Send ``items`` ({index: item}) in one call; when BigCommerce refuses it, take the refused item out
-        (or halve the batch) and send the rest again."""
-        if not items:
-            return
-        try:
-            self.client.call("POST", RELATIVE_PATH, json={"reason": reason, "items": list(items.values())})
-        except ConnectorError as exc:
-            if exc.status in CONNECTION_STATUSES or exc.retryable:
-                if exc.status in CONNECTION_STATUSES or not self._wrote:
-                    raise  # nothing written yet: the engine keeps every item for the retry
-                for index in items:  # nothing of this call was applied: all of it may be tried again
-                    results[index] = self._refused(changes[index], f"BigCommerce did not answer ({exc.message})",
-                                                   "Flyt tries again shortly", retryable=True)
-                return
-            culprits = self._culprits(exc, items, changes)
-            if not culprits and len(items) > 1:
-                keys = list(items)
-                half = len(keys) // 2
-                self._send({k: items[k] for k in keys[:half]}, changes, results, absolute, reason)
-                self._send({k: items[k] for k in keys[half:]}, changes, results, absolute, reason)
-                return
-            culprits = culprits or set(items)
-            retry = {}
-            for index in culprits:
-                outcome = self._handle_refusal(exc, index, items[index], changes[index])
-                if outcome == "absolute":
-                    absolute[index] = items[index]
-                elif isinstance(outcome, dict):
-                    retry[index] = outcome
-                else:
-                    results[index] = outcome
-            rest = {k: v for k, v in items.items() if k not in culprits}
-            rest.update(retry)
-            self._send(rest, changes, results, absolute, reason)
-            return
-        self._wrote = True
-        for index in items:
-            results[index] = AdjustResult(ok=True)
-
-    @staticmethod
-    def _title(exc):
-        try:
-            body = json.loads((exc.detail or {}).get("body") or "{}")
-        except ValueError:
-            body = {}
-        return str(body.get("title") or exc.message) if isinstance(body, dict) else exc.message
-
-    def _culprits(self, exc, items, changes):
-        """The items BigCommerce's refusal names (by variant id, product id or SKU; or by location)."""
-        title = self._title(exc)
-        location = _LOCATION.search(title)
-        if location:
-            return {i for i, item in items.items() if str(item["location_id"]) == location.group(1)}
-        named = set()
-        for key, value in _IDENTITY.findall(title):
-            for index, item in items.items():
-                change = changes[index]
-                if (key == "variant_id" and value in (str(change.variant_id), str(item.get("variant_id")))) or (
-                        key == "product_id" and value == str(item.get("product_id"))) or (
-                        key == "sku" and value == self._sku(change).removeprefix("SKU ")):
-                    named.add(index)
-        return named
-
-    def _handle_refusal(self, exc, index, item, change):
-        """What to do with an item BigCommerce refused: an AdjustResult, a corrected item to send again,
-        or "absolute" (no level at that location yet)."""
-        title = self._title(exc).lower()
-        facts = self._facts(change.product_id) or {}
-        if index not in self._corrected and ("tracked by product" in title or "tracked by variant" in title):
-            self._corrected.add(index)  # the tracking mode changed since we read it: name it the other way
-            facts["tracking"] = "product" if "variant_id" in item else "variant"
-            return self._item(change, facts["tracking"], item["quantity"])
-        if "absolute adjustment before relative" in title:
-            return "absolute"
-        if "safety stock" in title:
-            return self._refused(change, f"BigCommerce will not take it below its safety stock (change {change.delta})",
-                                 "lower the item's safety stock in BigCommerce (Products → Inventory) or correct "
-                                 "the stock in Flyt")
-        if "location" in title and "not found" in title:
-            return self._refused(change, f"BigCommerce location {change.location_id} no longer exists",
-                                 "map the connection's locations again on its Locations page")
-        if "not found" in title:
-            return self._refused(change, "BigCommerce no longer has this item",
-                                 "link the product again or remove it from Flyt")
-        return self._refused(change, f"BigCommerce refused it ({self._title(exc)})",
-                             "check the item in BigCommerce, then sync again")
-
-    def _set_absolute(self, absolute, changes, results, reason):
-        """Items with no level at their location: nothing to overwrite, so set ``expected + delta``."""
-        items = {}
-        for index, item in absolute.items():
-            change = changes[index]
-            target = max(0, (change.expected or 0) + change.delta)
-            items[index] = {**item, "quantity": target}
-        try:
-            self.client.adjust_stock_absolute(items=list(items.values()), reason=reason)
-        except ConnectorError as exc:
-            if exc.status in CONNECTION_STATUSES:
-                raise
-            for index in items:
-                results[index] = self._refused(changes[index], f"BigCommerce refused setting it ({exc.message})",
-                                               "Flyt tries again shortly" if exc.retryable else
-                                               "check the item in BigCommerce, then sync again",
-                                               retryable=exc.retryable)
-            return
-        for index, item in items.items():
-            results[index] = AdjustResult(ok=True, quantity=item["quantity"])
 
     # --- webhooks -------------------------------------------------------------------------------------
     def _hooks(self, url):

@@ -25,16 +25,11 @@ already keeps for this connection) as the secret string the engine stores in
 ``platform_webhook_secrets``; a subscription whose token Flyt does not hold is re-created to learn one.
 """
 
-from integrations.engine.stock_connector import (
-    AdjustResult,
-    ExternalLocation,
-    PlatformLevel,
-    StockConnector,
-    StockRef,
-)
+from integrations.engine.stock_connector import AdjustResult, ExternalLocation, PlatformLevel, StockRef
 from integrations.errors import ConnectorError
 from integrations.rackbeat.client import ADJUSTMENT_LINES, RackbeatClient
 from integrations.rackbeat.mapping import quantity_in
+from integrations.stock_support import ClientStockConnector, write_each_on_refusal
 
 WEBHOOK_EVENTS = ("product.updated",)
 LIST_FIELDS = ("number", "barcode", "inventory_enabled", "available_quantity")
@@ -48,28 +43,19 @@ def known_tokens(connection) -> list[str]:
     return tokens
 
 
-class RackbeatStock(StockConnector):
+class RackbeatStock(ClientStockConnector):
     platform = "rackbeat"
+    client_class = RackbeatClient
     adjust_batch_size = ADJUSTMENT_LINES
     relative_writes = True
 
-    def __init__(self, connection, *, transport=None, clock=None):
-        super().__init__(connection, transport=transport, clock=clock)
-        self.client = RackbeatClient.from_connection(connection, transport=transport, clock=clock)
-        self._locations = None
-
     # --- locations -----------------------------------------------------------------------------------
-    def locations(self):
-        if self._locations is None:
-            rows = self.client.list_locations()
-            default = next((str(r["number"]) for r in rows if r.get("is_default")),
-                           str(rows[0]["number"]) if rows else None)
-            self._locations = [ExternalLocation(external_id=str(r["number"]), name=r.get("name") or str(r["number"]),
-                                                is_default=str(r["number"]) == default) for r in rows]
-        return self._locations
-
-    def _default_location(self):
-        return next((loc.external_id for loc in self.locations() if loc.is_default), "")
+    def _read_locations(self):
+        rows = self.client.list_locations()
+        default = next((str(r["number"]) for r in rows if r.get("is_default")),
+                       str(rows[0]["number"]) if rows else None)
+        return [ExternalLocation(external_id=str(r["number"]), name=r.get("name") or str(r["number"]),
+                                 is_default=str(r["number"]) == default) for r in rows]
 
     def _single_location(self):
         return len(self.locations()) == 1
@@ -147,34 +133,26 @@ class RackbeatStock(StockConnector):
         return results
 
     def _book(self, changes, lines, results):
-        try:
-            self.client.adjust_stock(lines=[line for _, line in lines], comment=self._comment(changes, lines))
-        except ConnectorError as exc:
-            if exc.retryable or exc.status in (401, 403):
-                raise  # nothing was booked, and every line would fail alike: the engine keeps the items
-            if len(lines) > 1:
-                for n, one in enumerate(lines):  # find the line Rackbeat refuses; the others are booked
-                    try:
-                        self._book(changes, [one], results)
-                    except ConnectorError as later:
-                        if n == 0:
-                            raise  # nothing was booked yet
-                        # some lines are booked: answer for each instead of raising (the engine would
-                        # otherwise take its own booked writes for changes made in Rackbeat)
-                        for index, line in lines[n:]:
-                            results[index] = AdjustResult(ok=False, retryable=True, error=(
-                                f"Stock for SKU {line['number']} not written to Rackbeat yet: {later.message}"))
-                        return
-                return
-            index, line = lines[0]
-            results[index] = AdjustResult(ok=False, error=(
+        """One adjustment for ``lines`` ([(index, line)]), booked; refused as a whole, line by line."""
+
+        def booked(index, _line):
+            change = changes[index]
+            return AdjustResult(ok=True, quantity=(int(change.expected) + int(change.delta)
+                                                   if change.expected is not None else None))
+
+        def refused(_index, line, exc):
+            return AdjustResult(ok=False, error=(
                 f"Stock for SKU {line['number']} not written to Rackbeat: {exc.message} — check that product "
                 f"{line['number']} and location {line['location']} exist in Rackbeat, then sync again."))
-            return
-        for index, _line in lines:
-            change = changes[index]
-            results[index] = AdjustResult(ok=True, quantity=(int(change.expected) + int(change.delta)
-                                                              if change.expected is not None else None))
+
+        def not_yet(_index, line, exc):
+            return AdjustResult(ok=False, retryable=True, error=(
+                f"Stock for SKU {line['number']} not written to Rackbeat yet: {exc.message}"))
+
+        def book(part):
+            self.client.adjust_stock(lines=[line for _, line in part], comment=self._comment(changes, part))
+
+        write_each_on_refusal(lines, book, results, ok=booked, refused=refused, not_yet=not_yet)
 
     @staticmethod
     def _comment(changes, lines):
@@ -217,9 +195,3 @@ class RackbeatStock(StockConnector):
         for event, hook in self._hooks(url).items():
             if event in WEBHOOK_EVENTS:
                 self.client.delete_webhook(webhook_id=hook["id"])
-
-    # --- measuring ------------------------------------------------------------------------------------
-    def call_stats(self):
-        stats = self.client.stats
-        return {"read": stats.reads, "write": stats.writes, "retries": stats.retries,
-                "rate_limit_wait_s": round(stats.rate_limit_wait_s, 3)}

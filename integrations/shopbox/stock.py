@@ -24,17 +24,12 @@ changed since the watermark (``integrations.shopbox.polling``); the first poll, 
 watermark, reads only the stock records (old baskets are in those levels already).
 """
 
-from integrations.engine.stock_connector import (
-    AdjustResult,
-    ExternalLocation,
-    PlatformLevel,
-    StockConnector,
-    StockRef,
-)
+from integrations.engine.stock_connector import AdjustResult, ExternalLocation, PlatformLevel, StockRef
 from integrations.errors import ConnectorError
 from integrations.shopbox import polling
 from integrations.shopbox.client import INVENTORY_BATCH, ShopboxClient
 from integrations.shopbox.mapping import VARIANT_KEYS
+from integrations.stock_support import ClientStockConnector, write_each_on_refusal
 
 SKU_LOOKUP_MAX = 25  # products read for SKUs in one read_levels; more are linked by the next reconciliation
 POLL_TOPICS = ("stock", "baskets")
@@ -45,27 +40,17 @@ def _int_or_text(value):
     return int(text) if text.isdigit() else text
 
 
-class ShopboxStock(StockConnector):
+class ShopboxStock(ClientStockConnector):
     platform = "shopbox"
+    client_class = ShopboxClient
     adjust_batch_size = INVENTORY_BATCH
     relative_writes = False
 
-    def __init__(self, connection, *, transport=None, clock=None):
-        super().__init__(connection, transport=transport, clock=clock)
-        self.client = ShopboxClient.from_connection(connection, transport=transport, clock=clock)
-        self._locations = None
-
     # --- locations -----------------------------------------------------------------------------------
-    def locations(self):
+    def _read_locations(self):
         """The account's branches; Shopbox marks none as the main one, so the first is the default."""
-        if self._locations is None:
-            self._locations = [ExternalLocation(external_id=str(b["id"]), name=b.get("name") or str(b["id"]),
-                                                is_default=n == 0)
-                               for n, b in enumerate(self.client.list_branches())]
-        return self._locations
-
-    def _default_branch(self):
-        return next((loc.external_id for loc in self.locations() if loc.is_default), "")
+        return [ExternalLocation(external_id=str(b["id"]), name=b.get("name") or str(b["id"]), is_default=n == 0)
+                for n, b in enumerate(self.client.list_branches())]
 
     # --- reading --------------------------------------------------------------------------------------
     def _wanted(self, pairs):
@@ -174,7 +159,7 @@ class ShopboxStock(StockConnector):
     def adjust(self, *, changes):
         if len(changes) > self.adjust_batch_size:
             raise ValueError(f"At most {self.adjust_batch_size} stock changes per call.")
-        default = self._default_branch() if any(not c.location_id for c in changes) else ""
+        default = self._default_location() if any(not c.location_id for c in changes) else ""
         branches = [str(c.location_id or default) for c in changes]
         records = self._records(self._wanted((c.variant_id, b) for c, b in zip(changes, branches, strict=True)))
         results = [None] * len(changes)
@@ -197,31 +182,18 @@ class ShopboxStock(StockConnector):
         return results
 
     def _set(self, changes, writes, results):
-        try:
-            self.client.set_inventories(records=[record for _, record in writes])
-        except ConnectorError as exc:
-            if exc.retryable or exc.status in (401, 403):
-                raise  # nothing was set, and every record would fail alike: the engine keeps the items
-            if len(writes) > 1:
-                for n, one in enumerate(writes):  # find the record Shopbox refuses; the others are set
-                    try:
-                        self._set(changes, [one], results)
-                    except ConnectorError as later:
-                        if n == 0:
-                            raise  # nothing was set yet
-                        # some records are set: answer for each instead of raising (the engine would
-                        # otherwise take its own writes for changes made in Shopbox)
-                        for index, _record in writes[n:]:
-                            results[index] = AdjustResult(ok=False, retryable=True, error=(
-                                f"Stock for Shopbox variant {changes[index].variant_id} not written yet: "
-                                f"{later.message}"))
-                        return
-                return
-            index, record = writes[0]
-            results[index] = AdjustResult(ok=False, error=self._refusal(changes[index], record, exc))
-            return
-        for index, record in writes:
-            results[index] = AdjustResult(ok=True, quantity=record["quantity"])
+        """One ``POST /product-inventories`` for ``writes`` ([(index, record)]); refused as a whole, record
+        by record."""
+
+        def not_yet(index, _record, exc):
+            return AdjustResult(ok=False, retryable=True, error=(
+                f"Stock for Shopbox variant {changes[index].variant_id} not written yet: {exc.message}"))
+
+        write_each_on_refusal(
+            writes, lambda part: self.client.set_inventories(records=[record for _, record in part]), results,
+            ok=lambda _index, record: AdjustResult(ok=True, quantity=record["quantity"]),
+            refused=lambda index, record, exc: AdjustResult(ok=False, error=self._refusal(changes[index], record, exc)),
+            not_yet=not_yet)
 
     def _refusal(self, change, record, exc):
         sku = ""
@@ -233,9 +205,3 @@ class ShopboxStock(StockConnector):
         who = f"SKU {sku}" if sku else f"Shopbox variant {change.variant_id}"
         return (f"Stock for {who} not written to Shopbox: {exc.message} — check that the variant still exists in "
                 f"Shopbox and that branch {record['branch_id']} is one of the account's branches, then sync again.")
-
-    # --- measuring ------------------------------------------------------------------------------------
-    def call_stats(self):
-        stats = self.client.stats
-        return {"read": stats.reads, "write": stats.writes, "retries": stats.retries,
-                "rate_limit_wait_s": round(stats.rate_limit_wait_s, 3)}

@@ -26,17 +26,12 @@ with the app's client secret, not with a secret Flyt chooses (see ``webhook_veri
 
 import uuid
 
-from integrations.engine.stock_connector import (
-    AdjustResult,
-    ExternalLocation,
-    PlatformLevel,
-    StockConnector,
-    StockRef,
-)
+from integrations.engine.stock_connector import AdjustResult, ExternalLocation, PlatformLevel, StockRef
 from integrations.errors import ConnectorError
 from integrations.shopify import mapping
 from integrations.shopify.client import ShopifyClient
 from integrations.shopify.operations import STOCK_PER_MUTATION
+from integrations.stock_support import ClientStockConnector
 
 WEBHOOK_TOPICS = ("inventory_levels/update", "inventory_levels/connect")
 _REASONS = {"refund": "restock"}  # Shopify's fixed reason list; everything else is a correction
@@ -68,25 +63,19 @@ def _row_index(error, rows_key):
     return None
 
 
-class ShopifyStock(StockConnector):
+class ShopifyStock(ClientStockConnector):
     platform = "shopify"
+    client_class = ShopifyClient
     adjust_batch_size = STOCK_PER_MUTATION  # 250: Shopify's limit on input arrays
     relative_writes = True
 
-    def __init__(self, connection, *, transport=None, clock=None):
-        super().__init__(connection, transport=transport, clock=clock)
-        self.client = ShopifyClient.from_connection(connection, transport=transport, clock=clock)
-        self._locations = None
-
     # --- locations -----------------------------------------------------------------------------------
-    def locations(self):
+    def _read_locations(self):
         """The shop's active locations; the first (Shopify's oldest, normally the primary) is the default."""
-        if self._locations is None:
-            active = [loc for loc in self.client.locations() if loc["active"]]
-            active.sort(key=lambda loc: int(loc["external_id"]) if loc["external_id"].isdigit() else 0)
-            self._locations = [ExternalLocation(external_id=loc["external_id"], name=loc["name"], is_default=n == 0)
-                               for n, loc in enumerate(active)]
-        return self._locations
+        active = [loc for loc in self.client.locations() if loc["active"]]
+        active.sort(key=lambda loc: int(loc["external_id"]) if loc["external_id"].isdigit() else 0)
+        return [ExternalLocation(external_id=loc["external_id"], name=loc["name"], is_default=n == 0)
+                for n, loc in enumerate(active)]
 
     # --- reading --------------------------------------------------------------------------------------
     def read_levels(self, *, refs):
@@ -260,9 +249,3 @@ class ShopifyStock(StockConnector):
         for (topic, address), sub in self._subscribed(url).items():
             if address == url and topic in ours:
                 self.client.unsubscribe(subscription_id=sub["id"])
-
-    # --- measuring ------------------------------------------------------------------------------------
-    def call_stats(self):
-        stats = self.client.stats
-        return {"read": stats.reads, "write": stats.writes, "retries": stats.retries,
-                "rate_limit_wait_s": round(stats.rate_limit_wait_s, 3)}

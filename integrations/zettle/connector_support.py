@@ -57,3 +57,20 @@ def call_stats(stats) -> dict:
             writes += count
     return {"read": reads, "write": writes, "auth": auth, "retries": stats.retries,
             "rate_limit_wait_s": round(stats.rate_limit_wait_s, 3)}
+
+
+def subscription_for(client, *, url, events, contact_email, drop_extra=False) -> dict:
+    """The one Pusher subscription to ``url`` with ``events`` in it: found (the events it lacks added;
+    ``[]`` means every event already; with ``drop_extra`` other subscriptions to ``url`` deleted) or
+    created. Only what is missing is written. Its ``signingKey`` is the one Zettle signs with."""
+    mine = [s for s in client.list_subscriptions() if s.get("destination") == url]
+    if not mine:
+        return client.create_subscription(destination=url, event_names=events, contact_email=contact_email)
+    keep, extra = mine[0], mine[1:]
+    have = list(keep.get("eventNames") or [])
+    if have and any(e not in have for e in events):
+        client.update_subscription(uuid=keep["uuid"], changes={"eventNames": list(dict.fromkeys([*have, *events]))})
+    if drop_extra:
+        for duplicate in extra:  # one delivery per event, signed with the key we return
+            client.delete_subscription(uuid=duplicate["uuid"])
+    return keep

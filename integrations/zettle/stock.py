@@ -33,14 +33,14 @@ from integrations.engine.stock_connector import (
     StockRef,
 )
 from integrations.errors import ConnectorError
+from integrations.stock_support import CONNECTION_STATUSES, not_answered, refused
 from integrations.zettle import mapping
 from integrations.zettle.api_inventory import BULK_MAX
 from integrations.zettle.client import ZettleClient
 from integrations.zettle.connector import DEFAULT_CONTACT_EMAIL, WEBHOOK_EVENTS
-from integrations.zettle.connector_support import call_stats
+from integrations.zettle.connector_support import call_stats, subscription_for
 
 STOCK_EVENTS = ("InventoryBalanceChanged", "InventoryTrackingStarted", "InventoryTrackingStopped")
-CONNECTION_STATUSES = (401, 403)  # every item would fail the same way: raise
 
 
 class ZettleStock(StockConnector):
@@ -204,9 +204,7 @@ class ZettleStock(StockConnector):
             if exc.status in CONNECTION_STATUSES or (exc.retryable and not self._wrote):
                 raise  # nothing written yet: the engine keeps every item for the retry
             if exc.retryable:
-                for index in moves:
-                    results[index] = self._refused(changes[index], f"Zettle did not answer ({exc.message})",
-                                                   "Flyt tries again shortly", retryable=True)
+                not_answered(results, moves, changes, exc, platform="Zettle", refuse=self._refused)
                 return
             named = self._named(exc, moves, changes)
             if not named and len(by_product) > 1:
@@ -258,8 +256,7 @@ class ZettleStock(StockConnector):
         return self._labels[key]
 
     def _refused(self, change, why, remedy, *, retryable=False):
-        return AdjustResult(ok=False, retryable=retryable,
-                            error=f"Stock for {self._label(change)} not written: {why} — {remedy}.")
+        return refused(self._label(change), why, remedy, retryable=retryable)
 
     # --- webhooks -------------------------------------------------------------------------------------
     def _subscriptions(self, url):
@@ -269,17 +266,8 @@ class ZettleStock(StockConnector):
         """Add the stock events to the one subscription for ``url`` (created when there is none); only
         what is missing is written. Returns Zettle's signing key for it (``secret`` cannot be used: Zettle
         chooses the key)."""
-        mine = self._subscriptions(url)
-        if mine:
-            keep = mine[0]
-            have = list(keep.get("eventNames") or [])
-            if have and any(e not in have for e in self.events):  # [] means every event already
-                self.client.update_subscription(uuid=keep["uuid"], changes={
-                    "eventNames": list(dict.fromkeys([*have, *self.events]))})
-        else:
-            keep = self.client.create_subscription(destination=url, event_names=self.events,
-                                                   contact_email=self.settings.get("contact_email")
-                                                   or DEFAULT_CONTACT_EMAIL)
+        keep = subscription_for(self.client, url=url, events=self.events,
+                                contact_email=self.settings.get("contact_email") or DEFAULT_CONTACT_EMAIL)
         self._signing_key = keep.get("signingKey") or ""
         return self._signing_key
 

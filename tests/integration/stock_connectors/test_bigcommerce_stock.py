@@ -6,45 +6,21 @@ import json
 import pytest
 
 from integrations.bigcommerce import webhooks
-from integrations.bigcommerce.sandbox import BigCommerceSandbox
 from integrations.bigcommerce.stock import BigCommerceStock
 from integrations.engine.stock_connector import StockAdjustment, StockRef
-from integrations.registry import stock_connector_for
-from integrations.sandbox import registry
-from integrations.sandbox.clock import FakeClock
 from integrations.sandbox.seed import catalog
-from integrations.services.connections import connection_create
+from tests.integration.stock_connectors.conftest import SandboxAccount, account_fixture, deliveries
 
 URL = "https://flyt.example/webhooks/bigcommerce/abc/"
 
 
-@pytest.fixture
-def bc():
-    sandbox = registry.install("bigcommerce", BigCommerceSandbox(clock=FakeClock()))
-    yield sandbox
-    registry.uninstall_all()
+class Store(SandboxAccount):
+    platform = "bigcommerce"
 
-
-class Store:
     def __init__(self, merchant, sandbox, *, products=3, variants=2, simple=2, **options):
-        self.sandbox = sandbox
-        account = sandbox.create_account(quota=100_000, **options)
-        self.key = account["account"]
-        if products:
-            sandbox.seed(self.key, catalog(products, variants=variants, prefix="VAR"))
-        if simple:
-            sandbox.seed(self.key, catalog(simple, variants=1, prefix="SIM", start=100))
-        self.connection = connection_create(
-            merchant=merchant, platform="bigcommerce", name="BigCommerce", credentials=account["credentials"],
-            settings={**account["settings"], "base_url": registry.inprocess_base_url("bigcommerce")},
-            external_account_id=account["external_account_id"])
-
-    @property
-    def account(self):
-        return self.sandbox.account(self.key)
-
-    def connector(self):
-        return stock_connector_for(self.connection)
+        super().__init__(merchant, sandbox, sandbox.create_account(quota=100_000, **options),
+                         products and catalog(products, variants=variants, prefix="VAR"),
+                         simple and catalog(simple, variants=1, prefix="SIM", start=100))
 
     def variant(self, sku):
         return self.sandbox.variant_by_sku(self.account, sku)
@@ -60,9 +36,7 @@ class Store:
         return self.sandbox.calls("POST", "/inventory/adjustments/relative")
 
 
-@pytest.fixture
-def store(merchant_a, bc):
-    return Store(merchant_a, bc)
+store = account_fixture("store", Store, "bc")
 
 
 def test_registry_builds_the_connector_over_the_sandbox(store):
@@ -216,14 +190,6 @@ def test_register_webhooks_idempotent_and_missing_after_the_store_loses_one(stor
     assert store.account["hooks"] == {}
 
 
-def _deliveries(sandbox):
-    changes = []
-    for delivery in sandbox.webhooks.pending:
-        changes += webhooks.parse(headers={}, body=delivery.body)
-        delivery.status = "delivered"
-    return changes
-
-
 def test_refs_for_changes_on_the_stores_own_webhooks(store):
     connector = store.connector()
     connector.register_webhooks(url=URL, secret="s1")
@@ -231,7 +197,7 @@ def test_refs_for_changes_on_the_stores_own_webhooks(store):
     store.sandbox.sell(store.key, variant_sku, 1)
     store.sandbox.sell(store.key, simple_sku, 2)  # product-tracked: the hook names only the product
     store.sandbox.admin_set_stock(store.key, store.skus("VAR")[2], 40)
-    changes = _deliveries(store.sandbox)
+    changes = deliveries(store.sandbox, webhooks.parse)
     assert {c.topic for c in changes} == {"store/sku/inventory/order/updated", "store/product/inventory/order/updated",
                                           "store/sku/inventory/updated"}
     refs = store.connector().refs_for_changes(changes=changes)
@@ -249,7 +215,7 @@ def test_our_own_write_comes_back_as_the_same_level(store):
     [level] = connector.read_levels(refs=[store.ref(sku)])
     connector.adjust(changes=[StockAdjustment(variant_id=level.variant_id, location_id="1",
                                               product_id=level.product_id, delta=-2, expected=level.quantity)])
-    changes = _deliveries(store.sandbox)
+    changes = deliveries(store.sandbox, webhooks.parse)
     [echo] = connector.read_levels(refs=connector.refs_for_changes(changes=changes))
     assert echo.quantity == level.quantity - 2  # what Flyt now expects: no movement in the hub
     body = json.loads(store.relative_calls()[0].body)

@@ -17,9 +17,9 @@ from integrations.rackbeat.sandbox import RackbeatSandbox
 from integrations.sandbox import registry
 from integrations.sandbox.clock import FakeClock
 from integrations.sandbox.seed import catalog
-from integrations.services.connections import connection_create
 from integrations.services.stock import stock_connection_reconcile
 from integrations.shopify.sandbox import ShopifySandbox
+from tests.integration.stock_connectors import conftest
 
 pytestmark = pytest.mark.django_db
 
@@ -40,11 +40,17 @@ def sandboxes(clock):
 
 def connect(merchant, platform, sandbox, **options):
     account = sandbox.create_account(**options)
-    connection = connection_create(merchant=merchant, platform=platform, name=platform.title(),
-                                   credentials=account["credentials"],
-                                   settings={**account["settings"], "base_url": registry.inprocess_base_url(platform)},
-                                   external_account_id=account["external_account_id"])
-    return connection, account["account"]
+    return conftest.connect(merchant, platform, account), account["account"]
+
+
+def subscribed(merchant, platform, sandbox, *, prefix):
+    """A new account with one product, connected; the stock service's health check registers the
+    webhooks (and, for Rackbeat, keeps the token)."""
+    connection, key = connect(merchant, platform, sandbox)
+    sandbox.seed(key, catalog(1, prefix=prefix))
+    sandbox.webhooks.clear()
+    stock_connection_reconcile(merchant=merchant, connection=connection)
+    return connection, key
 
 
 def post(path, headers, body):
@@ -71,10 +77,7 @@ def deliver(sandbox, capture, *, process=False):
 def test_shopify_deliveries_are_stored_once_and_forged_ones_refused(merchant_a, sandboxes,
                                                                     django_capture_on_commit_callbacks):
     shopify, _ = sandboxes
-    connection, shop = connect(merchant_a, "shopify", shopify)
-    shopify.seed(shop, catalog(1, prefix="SHP"))
-    shopify.webhooks.clear()
-    stock_connection_reconcile(merchant=merchant_a, connection=connection)  # the health check registers them
+    connection, shop = subscribed(merchant_a, "shopify", shopify, prefix="SHP")
     path = f"/webhooks/shopify/{connection.public_id}/"
     hooks = shopify.account(shop)["webhooks"].values()
     assert {h["topic"] for h in hooks} == {"inventory_levels/update", "inventory_levels/connect"}
@@ -110,10 +113,7 @@ def test_shopify_deliveries_are_stored_once_and_forged_ones_refused(merchant_a, 
 def test_rackbeat_deliveries_are_stored_once_and_forged_ones_refused(merchant_a, sandboxes,
                                                                      django_capture_on_commit_callbacks):
     _, rackbeat = sandboxes
-    connection, company = connect(merchant_a, "rackbeat", rackbeat)
-    rackbeat.seed(company, catalog(1, prefix="RB"))
-    rackbeat.webhooks.clear()
-    stock_connection_reconcile(merchant=merchant_a, connection=connection)  # registers and keeps the token
+    connection, company = subscribed(merchant_a, "rackbeat", rackbeat, prefix="RB")
     connection.refresh_from_db()
     hook = next(iter(rackbeat.account(company)["webhooks"].values()))
     assert connection.platform_webhook_secrets and hook["token"] in connection.platform_webhook_secrets[0].split()

@@ -7,44 +7,21 @@ import pytest
 from integrations.engine.stock_connector import StockAdjustment, StockRef
 from integrations.errors import ConnectorError
 from integrations.rackbeat import webhooks
-from integrations.rackbeat.sandbox import RackbeatSandbox
 from integrations.rackbeat.stock import RackbeatStock, known_tokens
-from integrations.registry import stock_connector_for
-from integrations.sandbox import registry
-from integrations.sandbox.clock import FakeClock
 from integrations.sandbox.seed import catalog
-from integrations.services.connections import connection_create
+from tests.integration.stock_connectors.conftest import SandboxAccount, account_fixture
 
 pytestmark = pytest.mark.django_db
 URL = "https://flyt.example/webhooks/rackbeat/abc/"
 
 
-@pytest.fixture
-def rackbeat():
-    sandbox = registry.install("rackbeat", RackbeatSandbox(clock=FakeClock()))
-    yield sandbox
-    registry.uninstall_all()
+class Company(SandboxAccount):
+    platform = "rackbeat"
 
-
-class Company:
     def __init__(self, merchant, sandbox, *, products=4, **config):
-        self.sandbox = sandbox
-        account = sandbox.create_account(rate_per_minute=100_000, **config)
-        self.key = account["account"]
-        if products:
-            sandbox.seed(self.key, catalog(products, variants=1, prefix="RB"))
-        self.connection = connection_create(
-            merchant=merchant, platform="rackbeat", name="Rackbeat", credentials=account["credentials"],
-            settings={**account["settings"], "base_url": registry.inprocess_base_url("rackbeat")},
-            external_account_id=account["external_account_id"])
+        super().__init__(merchant, sandbox, sandbox.create_account(rate_per_minute=100_000, **config),
+                         products and catalog(products, variants=1, prefix="RB"))
         sandbox.webhooks.clear()
-
-    @property
-    def account(self):
-        return self.sandbox.account(self.key)
-
-    def connector(self):
-        return stock_connector_for(self.connection)
 
     def numbers(self):
         return sorted(self.account["products"])
@@ -63,9 +40,7 @@ class Company:
         self.connection.save()
 
 
-@pytest.fixture
-def company(merchant_a, rackbeat):
-    return Company(merchant_a, rackbeat)
+company = account_fixture("company", Company, "rackbeat")
 
 
 def test_the_registry_gives_the_rackbeat_stock_connector(company):

@@ -5,42 +5,19 @@ overwrite), refusals, batch sizes and polling (Shopbox sends no webhooks)."""
 import pytest
 
 from integrations.engine.stock_connector import StockAdjustment, StockRef
-from integrations.registry import stock_connector_for
-from integrations.sandbox import registry
-from integrations.sandbox.clock import FakeClock
 from integrations.sandbox.seed import catalog
-from integrations.services.connections import connection_create
-from integrations.shopbox.sandbox import ShopboxSandbox
 from integrations.shopbox.stock import ShopboxStock
+from tests.integration.stock_connectors.conftest import SandboxAccount, account_fixture
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def shopbox():
-    sandbox = registry.install("shopbox", ShopboxSandbox(clock=FakeClock()))
-    yield sandbox
-    registry.uninstall_all()
+class Till(SandboxAccount):
+    platform = "shopbox"
 
-
-class Till:
     def __init__(self, merchant, sandbox, *, products=3, variants=2, branches=("Main store", "Airport")):
-        self.sandbox = sandbox
-        account = sandbox.create_account(branches=list(branches), rate_per_minute=100_000)
-        self.key = account["account"]
-        if products:
-            sandbox.seed(self.key, catalog(products, variants=variants, prefix="SBX"))
-        self.connection = connection_create(
-            merchant=merchant, platform="shopbox", name="Shopbox", credentials=account["credentials"],
-            settings={**account["settings"], "base_url": registry.inprocess_base_url("shopbox")},
-            external_account_id=account["external_account_id"])
-
-    @property
-    def account(self):
-        return self.sandbox.account(self.key)
-
-    def connector(self):
-        return stock_connector_for(self.connection)
+        super().__init__(merchant, sandbox, sandbox.create_account(branches=list(branches), rate_per_minute=100_000),
+                         products and catalog(products, variants=variants, prefix="SBX"))
 
     def branch(self, n=0):
         return str(list(self.account["branches"].values())[n]["id"])
@@ -53,9 +30,6 @@ class Till:
         return StockRef(variant_id=str(variant["id"]), location_id=branch,
                         product_id=str(product["id"]) if with_product else "")
 
-    def skus(self):
-        return sorted(v["sku"] for p in self.account["products"].values() for v in p["variants"])
-
     def stock(self, sku, n=0):
         return self.sandbox.stock_of(self.key, sku, branch=int(self.branch(n)))
 
@@ -63,9 +37,7 @@ class Till:
         return self.sandbox.calls("POST", "/product-inventories")
 
 
-@pytest.fixture
-def till(merchant_a, shopbox):
-    return Till(merchant_a, shopbox)
+till = account_fixture("till", Till, "shopbox")
 
 
 def test_the_registry_gives_the_shopbox_stock_connector(till):

@@ -6,54 +6,28 @@ import pytest
 
 from integrations.engine.stock_connector import StockAdjustment, StockRef
 from integrations.errors import ConnectorError
-from integrations.registry import stock_connector_for
-from integrations.sandbox import registry
-from integrations.sandbox.clock import FakeClock
 from integrations.sandbox.seed import catalog
-from integrations.services.connections import connection_create
 from integrations.shopify import webhooks
-from integrations.shopify.sandbox import ShopifySandbox
 from integrations.shopify.stock import ShopifyStock
+from tests.integration.stock_connectors.conftest import SandboxAccount, account_fixture
 
 pytestmark = pytest.mark.django_db
 URL = "https://flyt.example/webhooks/shopify/abc/"
 
 
-@pytest.fixture
-def shopify():
-    sandbox = registry.install("shopify", ShopifySandbox(clock=FakeClock()))
-    yield sandbox
-    registry.uninstall_all()
+class Shop(SandboxAccount):
+    platform = "shopify"
 
-
-class Shop:
     def __init__(self, merchant, sandbox, *, products=3, variants=2, locations=("Main warehouse", "Outlet")):
-        self.sandbox = sandbox
-        account = sandbox.create_account(locations=locations)
-        self.key = account["account"]
-        if products:
-            sandbox.seed(self.key, catalog(products, variants=variants, prefix="SHP"))
-        self.connection = connection_create(
-            merchant=merchant, platform="shopify", name="Shopify", credentials=account["credentials"],
-            settings={**account["settings"], "base_url": registry.inprocess_base_url("shopify")},
-            external_account_id=account["external_account_id"])
+        super().__init__(merchant, sandbox, sandbox.create_account(locations=locations),
+                         products and catalog(products, variants=variants, prefix="SHP"))
         sandbox.webhooks.clear()
-
-    @property
-    def account(self):
-        return self.sandbox.account(self.key)
-
-    def connector(self):
-        return stock_connector_for(self.connection)
 
     def item(self, sku):
         return str(self.sandbox.variant_by_sku(self.account, sku)[1]["inventory_item_id"])
 
     def location(self, n=0):
         return str(sorted(self.account["locations"].values(), key=lambda loc: loc["id"])[n]["id"])
-
-    def skus(self):
-        return sorted(v["sku"] for p in self.account["products"].values() for v in p["variants"])
 
     def set(self, sku, quantity, n=0):
         self.sandbox.admin_set_stock(self.key, sku, quantity, location_id=self.location(n))
@@ -63,9 +37,7 @@ class Shop:
         return [r for r in self.sandbox.calls("POST", "graphql.json") if name in (r.json() or {}).get("query", "")]
 
 
-@pytest.fixture
-def shop(merchant_a, shopify):
-    return Shop(merchant_a, shopify)
+shop = account_fixture("shop", Shop, "shopify")
 
 
 def test_the_registry_gives_the_shopify_stock_connector(shop):

@@ -8,48 +8,25 @@ import pytest
 
 from integrations.engine.stock_connector import StockAdjustment, StockRef
 from integrations.errors import ConnectorError
-from integrations.registry import stock_connector_for
-from integrations.sandbox import registry
-from integrations.sandbox.clock import FakeClock
 from integrations.sandbox.seed import catalog
-from integrations.services.connections import connection_create
 from integrations.zettle import webhooks
 from integrations.zettle.connector import WEBHOOK_EVENTS
-from integrations.zettle.sandbox import ZettleSandbox
 from integrations.zettle.stock import STOCK_EVENTS, ZettleStock
+from tests.integration.stock_connectors.conftest import SandboxAccount, account_fixture, deliveries
 
 URL = "https://flyt.example/webhooks/zettle/abc/"
 
 
-@pytest.fixture
-def zettle():
-    sandbox = registry.install("zettle", ZettleSandbox(clock=FakeClock()))
-    yield sandbox
-    registry.uninstall_all()
+class Org(SandboxAccount):
+    platform = "zettle"
 
-
-class Org:
     def __init__(self, merchant, sandbox, *, products=4, variants=2, **options):
-        self.sandbox = sandbox
         account = sandbox.create_account(limits={"inventory_per_s": 0, **(options.pop("limits", {}))}, **options)
-        self.key = account["account"]
-        if products:
-            sandbox.seed(self.key, catalog(products, variants=variants, prefix="ZT"))
-        self.connection = connection_create(
-            merchant=merchant, platform="zettle", name="Zettle", credentials=account["credentials"],
-            settings={**account["settings"], "base_url": registry.inprocess_base_url("zettle")},
-            external_account_id=account["external_account_id"])
-
-    @property
-    def account(self):
-        return self.sandbox.account(self.key)
+        super().__init__(merchant, sandbox, account, products and catalog(products, variants=variants, prefix="ZT"))
 
     @property
     def store(self):
         return self.account["locations"]["STORE"]
-
-    def connector(self):
-        return stock_connector_for(self.connection)
 
     def ref(self, sku, location=""):
         product, variant = self.sandbox.find_variant(self.account, sku)
@@ -64,16 +41,11 @@ class Org:
         _, variant = self.sandbox.find_variant(self.account, sku)
         return self.account["balances"][kind].get(variant["uuid"], 0)
 
-    def skus(self):
-        return sorted(v["sku"] for p in self.account["products"].values() for v in p["variants"])
-
     def bulk_calls(self):
         return self.sandbox.calls("POST", "/v2/inventory/bulk")
 
 
-@pytest.fixture
-def org(merchant_a, zettle):
-    return Org(merchant_a, zettle)
+org = account_fixture("org", Org, "zettle")
 
 
 def test_registry_builds_the_connector(org):
@@ -217,14 +189,6 @@ def test_unregister_keeps_what_the_product_sync_uses(org):
     assert org.account["subscriptions"] == {}
 
 
-def _deliveries(sandbox):
-    changes = []
-    for delivery in sandbox.webhooks.pending:
-        changes += webhooks.parse(headers={}, body=delivery.body)
-        delivery.status = "delivered"
-    return changes
-
-
 def test_refs_for_changes_on_the_sandboxs_own_webhooks(org):
     connector = org.connector()
     connector.register_webhooks(url=URL, secret="")
@@ -233,7 +197,7 @@ def test_refs_for_changes_on_the_sandboxs_own_webhooks(org):
     purchase = org.sandbox.sell(org.key, skus[1], 2)
     org.sandbox.refund(org.key, purchase["purchaseUUID1"])
     org.sandbox.admin_set_stock(org.key, skus[3], 50)
-    changes = _deliveries(org.sandbox)
+    changes = deliveries(org.sandbox, webhooks.parse)
     assert "InventoryBalanceChanged" in {c.topic for c in changes}
     refs = connector.refs_for_changes(changes=changes)
     assert {r.variant_id for r in refs} == {org.ref(s).variant_id for s in (skus[0], skus[1], skus[3])}
@@ -249,7 +213,7 @@ def test_refs_for_tracking_started_name_every_variant_of_the_product(org):
     connector.register_webhooks(url=URL, secret="")
     org.sandbox.webhooks.clear()
     org.sandbox.start_tracking_of(org.account, ref.product_id)
-    changes = _deliveries(org.sandbox)
+    changes = deliveries(org.sandbox, webhooks.parse)
     assert [c.topic for c in changes] == ["InventoryTrackingStarted"]
     refs = connector.refs_for_changes(changes=changes)
     product = org.account["products"][ref.product_id]
@@ -263,7 +227,7 @@ def test_our_own_movement_comes_back_as_the_level_flyt_expects(org):
     sku = org.skus()[0]
     [level] = connector.read_levels(refs=[org.ref(sku)])
     connector.adjust(changes=[org.change(sku, -2, expected=level.quantity)])
-    changes = _deliveries(org.sandbox)
+    changes = deliveries(org.sandbox, webhooks.parse)
     [echo] = connector.read_levels(refs=connector.refs_for_changes(changes=changes))
     assert echo.quantity == level.quantity - 2
     assert json.loads(org.bulk_calls()[0].body)["returnBalanceForLocationUuid"] == org.store
