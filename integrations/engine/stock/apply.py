@@ -5,6 +5,7 @@ the level is read from the platform under the row lock and compared with what Fl
 """
 
 import logging
+import time
 
 from django.db import transaction
 
@@ -42,12 +43,15 @@ def stock_changes_apply(*, merchant, connection, changes, reference="", connecto
         return None
     topic = changes[0].topic
     outcome = Outcome()
+    started = time.perf_counter()
     with transaction.atomic():
         known_variants = set(RemoteStock.objects.filter(
             connection=connection, external_variant_id__in={r.variant_id for r in refs})
             .values_list("variant_id", flat=True))
         locked = lock_variants(merchant=merchant, variant_ids=known_variants)
+        read_started = time.perf_counter()
         levels = [lv for lv in connector.read_levels(refs=refs) if lv.tracked]
+        read_ms = (time.perf_counter() - read_started) * 1000
         fresh = {(r.external_variant_id, r.external_location_id): r for r in locked
                  if r.connection_id == connection.pk}
         missing = [lv for lv in levels if (lv.variant_id, lv.location_id) not in fresh]
@@ -68,6 +72,7 @@ def stock_changes_apply(*, merchant, connection, changes, reference="", connecto
             outcome.pushed_connections |= set(scoped(RemoteStock, merchant=merchant).filter(
                 variant_id__in={r.variant_id for r in locked}, dirty=True).values_list("connection_id", flat=True))
         enqueue_pushes(outcome.pushed_connections)
-    logger.info("stock applied connection=%s refs=%s movements=%s pushes=%s", connection.pk, len(refs),
-                outcome.movements, sorted(outcome.pushed_connections))
+    logger.info("stock applied connection=%s refs=%s movements=%s pushes=%s read_ms=%.0f total_ms=%.0f",
+                connection.pk, len(refs), outcome.movements, sorted(outcome.pushed_connections), read_ms,
+                (time.perf_counter() - started) * 1000)
     return outcome
