@@ -76,7 +76,12 @@ def _on_stock_connection(connection_id, service, result, **kwargs):
 
 @flyt_task(queue="webhooks")
 def stock_push_task(connection_id):
+    from django.core.cache import cache
+
+    from integrations.engine.stock.common import push_flag
     from integrations.services.stock import stock_connection_push
+
+    cache.delete(push_flag(connection_id))  # changes from now on queue the next push
 
     return _on_stock_connection(connection_id, stock_connection_push, lambda o: o.movements)
 

@@ -176,6 +176,8 @@ CELERY_BEAT_SCHEDULE = {
 # How many deliveries of one task (retries and re-deliveries after a worker died) before it is
 # given up for good. Counted in the database, so a message that kills its worker cannot loop.
 TASK_MAX_DELIVERIES = env.int("TASK_MAX_DELIVERIES", default=8)
+# Stock pushes wait this long after the first change so a burst of sales is one write per platform.
+STOCK_PUSH_COALESCE_S = env.float("STOCK_PUSH_COALESCE_S", default=0.5)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

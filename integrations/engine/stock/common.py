@@ -11,6 +11,8 @@ then equal to ``last_known`` and makes no movement (no echo).
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 
@@ -232,9 +234,19 @@ def _record(*, merchant, row, delta, reason, key, reference, note, outcome):
                      detail={"movement": movement.pk, "delta": delta, "connection": row.connection_id})
 
 
+def push_flag(connection_id):
+    return f"stock-push-queued:{connection_id}"
+
+
 def enqueue_pushes(connection_ids):
-    """After commit, push each connection's dirty rows (one task per connection)."""
+    """After commit, push each connection's dirty rows. One push per connection is queued at a time,
+    a moment (``STOCK_PUSH_COALESCE_S``) after the first change: the changes made meanwhile go in the
+    same write, which keeps a busy shop well inside the platform's rate limit. The push task clears
+    the flag when it starts; a lost task is replaced once the flag expires (or by the reconcile)."""
     from integrations.tasks import stock_push_task
 
+    delay = settings.STOCK_PUSH_COALESCE_S
     for connection_id in sorted(set(connection_ids)):
-        transaction.on_commit(lambda cid=connection_id: stock_push_task.delay(cid))
+        if cache.add(push_flag(connection_id), 1, timeout=max(5, int(delay * 10))):
+            transaction.on_commit(
+                lambda cid=connection_id: stock_push_task.apply_async((cid,), countdown=delay or None), robust=True)
