@@ -5,10 +5,11 @@ changing the same levels never deadlock and never lose an update. A movement's i
 is unique per merchant: recording the same platform event twice changes nothing the second time.
 """
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 from inventory.models import Location, StockLevel, StockMovement
+from merchants.bulk import rows_insert
 from merchants.tenancy import scoped
 
 
@@ -85,6 +86,7 @@ def stock_movements_record_many(*, merchant, entries):
 
     Each entry is a dict of ``stock_movement_record``'s arguments. The same guarantees: levels
     locked in primary-key order, each idempotency key counted once. Returns how many were new.
+    The levels are written in one statement (PostgreSQL: joined to the arrays of new quantities).
     """
     entries = [e for e in entries if e["delta"]]
     if not entries:
@@ -94,13 +96,15 @@ def stock_movements_record_many(*, merchant, entries):
         if not entry.get("idempotency_key"):
             raise InventoryError("A stock movement needs an idempotency key.")
     pairs = {(e["variant"].pk, e["location"].pk) for e in entries}
-    known = {(lv.variant_id, lv.location_id) for lv in StockLevel.objects.filter(
-        merchant=merchant, variant_id__in={v for v, _ in pairs}, location_id__in={loc for _, loc in pairs})}
-    StockLevel.objects.bulk_create([StockLevel(merchant=merchant, variant_id=v, location_id=loc)
-                                    for v, loc in pairs - known], ignore_conflicts=True)
-    levels = {(lv.variant_id, lv.location_id): lv for lv in StockLevel.objects.filter(
-        merchant=merchant, variant_id__in={v for v, _ in pairs}, location_id__in={loc for _, loc in pairs})
-        .order_by("pk").select_for_update(no_key=True)}
+    variant_ids, location_ids = {v for v, _ in pairs}, {loc for _, loc in pairs}
+    known = set(StockLevel.objects.filter(merchant=merchant, variant_id__in=variant_ids, location_id__in=location_ids)
+                .values_list("variant_id", "location_id"))
+    rows_insert(StockLevel, common={"merchant_id": merchant.pk}, columns=("variant_id", "location_id"),
+                rows=sorted(pairs - known), ignore_conflicts=True)
+    # locked in primary-key order; the quantities read are the latest committed ones
+    levels = {(variant_id, location_id): [pk, quantity] for pk, variant_id, location_id, quantity in StockLevel.objects
+              .filter(merchant=merchant, variant_id__in=variant_ids, location_id__in=location_ids)
+              .order_by("pk").select_for_update(no_key=True).values_list("pk", "variant_id", "location_id", "quantity")}
     done = set(scoped(StockMovement, merchant=merchant).filter(
         idempotency_key__in=[e["idempotency_key"] for e in entries]).values_list("idempotency_key", flat=True))
     movements, touched, now = [], {}, timezone.now()
@@ -109,19 +113,43 @@ def stock_movements_record_many(*, merchant, entries):
         if key in done:
             continue
         done.add(key)
-        level = levels[(entry["variant"].pk, entry["location"].pk)]
-        level.quantity += entry["delta"]
-        touched[level.pk] = level
-        movements.append(StockMovement(
-            merchant=merchant, variant=entry["variant"], location=entry["location"], delta=entry["delta"],
-            quantity_after=level.quantity, reason=entry["reason"], source_connection=entry.get("source_connection"),
-            external_reference=entry.get("external_reference", ""), idempotency_key=key,
-            note=entry.get("note", ""), occurred_at=entry.get("occurred_at") or now))
-    StockMovement.objects.bulk_create(movements)
-    for level in touched.values():
-        level.updated_at = now
-    StockLevel.objects.bulk_update(list(touched.values()), ["quantity", "updated_at"])
+        variant_id, location_id = entry["variant"].pk, entry["location"].pk
+        level = levels[(variant_id, location_id)]
+        level[1] += entry["delta"]
+        touched[level[0]] = level[1]
+        source = entry.get("source_connection")
+        movements.append((variant_id, location_id, entry["delta"], level[1], entry["reason"],
+                          source.pk if source is not None else None, entry.get("external_reference", ""), key,
+                          entry.get("note", ""), entry.get("occurred_at") or now))
+    rows_insert(StockMovement, common={"merchant_id": merchant.pk}, rows=movements,
+                columns=("variant_id", "location_id", "delta", "quantity_after", "reason", "source_connection_id",
+                         "external_reference", "idempotency_key", "note", "occurred_at"))
+    _levels_write(touched, now)
     return len(movements)
+
+
+def _levels_write(quantities, now):
+    """Set ``quantity`` (``quantities``: level pk -> quantity) and ``updated_at`` on levels the caller
+    has locked: one UPDATE joined to two arrays on PostgreSQL (a handful of parameters whatever the
+    number of rows), one prepared UPDATE run per row elsewhere (SQLite)."""
+    if not quantities:
+        return
+    connection = connections[router.db_for_write(StockLevel)]
+    quote = connection.ops.quote_name
+    table = quote(StockLevel._meta.db_table)
+    pk, quantity, updated_at = (quote(StockLevel._meta.get_field(name).column) for name in ("id", "quantity",
+                                                                                          "updated_at"))
+    ids = sorted(quantities)  # the order the locks were taken in
+    now = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} SET {quantity} = v.quantity, {updated_at} = %s "  # noqa: S608 - names quoted
+                f"FROM unnest(%s::bigint[], %s::integer[]) AS v(id, quantity) WHERE {table}.{pk} = v.id",
+                [now, ids, [quantities[i] for i in ids]])
+        else:
+            cursor.executemany(f"UPDATE {table} SET {quantity} = %s, {updated_at} = %s WHERE {pk} = %s",  # noqa: S608
+                               [(quantities[i], now, i) for i in ids])
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.db.models import F
 from django.utils import timezone
 
+from merchants.bulk import rows_insert
 from merchants.tenancy import scoped
 from synclog.models import SyncEntry, SyncRun
 
@@ -49,13 +50,13 @@ def sync_entries_add(*, merchant, run, entries):
         action = entry.get("action", SyncEntry.Action.NOTE)
         level = entry.get("level") or (SyncEntry.Level.ERROR if action == SyncEntry.Action.FAILED
                                        else SyncEntry.Level.INFO)
-        rows.append(SyncEntry(merchant=merchant, run=run, level=level, action=action,
-                              object_type=entry.get("object_type", ""), object_ref=entry.get("object_ref", ""),
-                              message=entry["message"], detail=entry.get("detail") or {}))
+        rows.append((level, action, entry.get("object_type", ""), entry.get("object_ref", ""), entry["message"],
+                     entry.get("detail") or {}))
         counter = _COUNTERS.get(action)
         if counter:
             counts[counter] = counts.get(counter, 0) + 1
-    SyncEntry.objects.bulk_create(rows)
+    rows_insert(SyncEntry, common={"merchant_id": merchant.pk, "run_id": run.pk}, rows=rows,
+                columns=("level", "action", "object_type", "object_ref", "message", "detail"))
     if counts:
         SyncRun.objects.filter(pk=run.pk).update(
             processed=F("processed") + sum(counts.values()), **{k: F(k) + v for k, v in counts.items()})

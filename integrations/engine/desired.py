@@ -6,12 +6,71 @@ stock, which moves through the ledger, not product updates) never causes a produ
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from catalog.models import Product, VariantPrice
+from catalog.models import Image, Product, Variant, VariantPrice
 from integrations.dto import ExternalImage, ExternalProduct, ExternalVariant
+from merchants.tenancy import scoped
 
 ZERO = Decimal("0")
+
+
+@dataclass(slots=True)
+class HubVariant:
+    pk: int
+    sku: str
+    barcode: str
+    option_values: dict
+    cost_price: Decimal | None
+    weight_grams: int | None
+    track_stock: bool
+    active: bool
+    position: int
+
+
+@dataclass(slots=True)
+class HubImage:
+    pk: int
+    source_url: str
+    alt: str
+    position: int
+
+
+@dataclass(slots=True)
+class HubProduct:
+    """What a push reads of a hub product: plain rows, not model instances (a fraction of the cost
+    for a page of a catalog). ``variants`` and ``images`` are lists."""
+
+    pk: int
+    title: str
+    description: str
+    product_type: str
+    brand: str
+    options: list
+    variants: list = field(default_factory=list)
+    images: list = field(default_factory=list)
+
+
+_VARIANT_COLUMNS = ("product_id", "pk", "sku", "barcode", "option_values", "cost_price", "weight_grams", "track_stock",
+                    "active", "position")
+
+
+def hub_products(*, merchant, product_ids):
+    """Hub id -> HubProduct for the merchant's products among ``product_ids``, in three queries."""
+    products = {row[0]: HubProduct(*row) for row in scoped(Product, merchant=merchant).filter(pk__in=product_ids)
+                .order_by().values_list("pk", "title", "description", "product_type", "brand", "options")}
+    for product_id, *row in Variant.objects.filter(product_id__in=list(products)).values_list(*_VARIANT_COLUMNS):
+        products[product_id].variants.append(HubVariant(*row))
+    for product_id, *row in Image.objects.filter(product_id__in=list(products)) \
+            .values_list("product_id", "pk", "source_url", "alt", "position"):
+        products[product_id].images.append(HubImage(*row))
+    return products
+
+
+def rows_of(related):
+    """The rows of a product's ``variants`` or ``images``: a HubProduct's list, or a model's manager."""
+    return related if isinstance(related, list) else related.all()
 
 
 def variant_key(variant, position):
@@ -21,17 +80,17 @@ def variant_key(variant, position):
 
 def active_variants(product):
     """The product's active variants in order (from prefetched rows when there are any)."""
-    return sorted((v for v in product.variants.all() if v.active), key=lambda v: (v.position, v.pk))
+    return sorted((v for v in rows_of(product.variants) if v.active), key=lambda v: (v.position, v.pk))
 
 
-def desired_product(*, product: Product, prices_included: bool, price_list, prices=None, product_binding=None,
-                    variant_bindings=None, stock=None) -> ExternalProduct:
+def desired_product(*, product: Product | HubProduct, prices_included: bool, price_list, prices=None,
+                    product_binding=None, variant_bindings=None, stock=None) -> ExternalProduct:
     """The platform-neutral description of ``product`` to write to a target platform. ``prices``
     (variant id → amount on ``price_list``) is read when not given."""
     variant_bindings = variant_bindings or {}
     stock = stock or {}
     if prices is None:
-        prices = dict(VariantPrice.objects.filter(variant__product=product, price_list=price_list)
+        prices = dict(VariantPrice.objects.filter(variant__product_id=product.pk, price_list=price_list)
                       .values_list("variant_id", "amount"))
     variants = []
     for variant in active_variants(product):
@@ -55,7 +114,7 @@ def desired_product(*, product: Product, prices_included: bool, price_list, pric
         brand=product.brand,
         options=list(product.options),
         images=[ExternalImage(url=i.source_url, position=i.position, alt=i.alt)
-                for i in sorted(product.images.all(), key=lambda i: (i.position, i.pk))],
+                for i in sorted(rows_of(product.images), key=lambda i: (i.position, i.pk))],
         variants=variants,
         currency=price_list.currency,
     )

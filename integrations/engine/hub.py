@@ -12,6 +12,7 @@ from integrations.models import Binding
 from integrations.services.bindings import bindings_save
 from inventory.models import StockMovement
 from inventory.services import location_get_default, stock_movements_record_many
+from merchants.bulk import rows_insert
 from merchants.tenancy import scoped
 
 
@@ -46,29 +47,35 @@ def _match_product(*, merchant, external):
 _FIELD_NAMES = {}
 
 
-def _plain(value):
-    """``dataclasses.asdict`` without its deep copies (the result is only serialised): the same document."""
+def _field_names(cls):
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
+
+
+def _encode(value):
+    """``json.dumps``'s ``default``: a dataclass as the dict of its fields (``dataclasses.asdict``
+    without its deep copies; the encoder walks the values), anything else as ``str``."""
     if is_dataclass(value) and not isinstance(value, type):
-        names = _FIELD_NAMES.get(type(value))
-        if names is None:
-            names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
-        return {name: _plain(getattr(value, name)) for name in names}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
+        return {name: getattr(value, name) for name in _field_names(type(value))}
+    return str(value)
+
+
+def _without_stock(variant):
+    doc = _encode(variant) if is_dataclass(variant) else dict(variant)
+    doc.pop("stock", None)
+    return doc
 
 
 def read_hash(external) -> str:
     """A hash of everything the hub takes from a platform product (stock and timestamps excluded:
     stock moves through the ledger)."""
-    doc = _plain(external)
+    doc = _encode(external)
     doc.pop("updated_at", None)
     doc.pop("extra", None)
-    for variant in doc["variants"]:
-        variant.pop("stock", None)
-    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+    doc["variants"] = [_without_stock(variant) for variant in doc["variants"]]
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=_encode).encode()).hexdigest()
 
 
 def read_hashes(externals) -> dict:
@@ -114,10 +121,13 @@ def bindings_create_fresh(*, merchant, connection, kind, rows):
         return
     rows = [{**row, "hub_id": int(row["hub_id"]), "external_id": str(row["external_id"]),
              "external_parent_id": str(row.get("external_parent_id") or "")} for row in rows]
+    columns = sorted({name for row in rows for name in row})
+    defaults = {name: Binding._meta.get_field(name).get_default() for name in columns}
     try:
         with transaction.atomic():  # a savepoint: a side already bound makes the insert fail, nothing else
-            Binding.objects.bulk_create([Binding(merchant=merchant, connection=connection, kind=kind, **row)
-                                         for row in rows])
+            rows_insert(Binding, common={"merchant_id": merchant.pk, "connection_id": connection.pk, "kind": kind},
+                        columns=columns, rows=[tuple(row.get(name, defaults[name]) for name in columns)
+                                               for row in rows])
         return
     except IntegrityError:
         pass

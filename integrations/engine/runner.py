@@ -124,7 +124,8 @@ def _prepare(connection, connector, role):
 
 def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run, on_page=None):
     """Pull home products into the hub; returns the ids of the hub products touched. ``on_page`` is
-    called with the hub ids of each page once that page is in the hub (and listed)."""
+    called with the hub ids of each page once that page is in the hub (and listed); with it, nothing
+    is returned (memory stays flat whatever the size of the catalog)."""
     home = integration.home
     state = (home.sync_state or {}).get("products", {})
     since = None if full or not state.get("since") else datetime.fromisoformat(state["since"])
@@ -143,7 +144,8 @@ def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run,
         new, rest = split_new(merchant=merchant, connection=home, externals=page)
         rest, unchanged = skip_unchanged(connection=home, externals=rest, digests=digests)
         page_ids = list(unchanged)
-        touched.extend(unchanged)
+        if on_page is None:
+            touched.extend(unchanged)
         listed = [(pk, False) for pk in unchanged]
         outcomes = []
         if new:
@@ -170,7 +172,8 @@ def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run,
                 log.add(action=SyncEntry.Action.SKIPPED, object_type="product",
                         object_ref=str(external.external_id), message=outcome.message, level=SyncEntry.Level.WARNING)
                 continue
-            touched.append(outcome.product.pk)
+            if on_page is None:
+                touched.append(outcome.product.pk)
             page_ids.append(outcome.product.pk)
             if outcome.action != "unchanged":
                 log.add(action=SyncEntry.Action.NOTE, object_type="product", object_ref=str(external.external_id),
@@ -199,8 +202,10 @@ def _real_clock(connector):
 
 def _read_ahead(pages):
     """``pages`` read one page ahead by a background thread (HTTP only; the thread never touches the
-    database). An error reading is raised here, where the page would have been."""
+    database). An error reading is raised here, where the page would have been. The next page is read
+    only once the engine has taken the last one: at most two pages are held, whatever the catalog."""
     slot = queue.Queue(maxsize=1)
+    taken = threading.Semaphore(0)  # released each time the engine takes a page
     done = object()
     stop = threading.Event()
 
@@ -213,10 +218,23 @@ def _read_ahead(pages):
                 continue
         return False
 
+    def wait_taken():
+        while not stop.is_set():
+            if taken.acquire(timeout=0.2):
+                return True
+        return False
+
     def read():
         try:
-            for page in pages:
+            iterator = iter(pages)
+            while True:
+                page = next(iterator, done)
+                if page is done:
+                    break
                 if not offer((page, None)):
+                    return
+                del page
+                if not wait_taken():  # read the next page while the engine works on this one
                     return
             offer((done, None))
         except BaseException as exc:  # raised in the engine's thread
@@ -227,11 +245,13 @@ def _read_ahead(pages):
     try:
         while True:
             page, error = slot.get()
+            taken.release()
             if error is not None:
                 raise error
             if page is done:
                 return
             yield page
+            del page
     finally:
         stop.set()
         thread.join(timeout=30)

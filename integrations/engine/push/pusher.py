@@ -1,66 +1,22 @@
-"""Push: make the target platform hold what the hub says for every listed product.
-
-Only changed products are written: a product's desired state is hashed over the fields the
-integration writes and compared with what was last pushed; edits made on the target itself are
-noticed by comparing the target's own copy with how it looked after our last write, and are
-overwritten (the home base wins) with a line in the log saying so.
-
-A ``Pusher`` can push a pass's products in several steps (page by page while the home base is
-still being read) at the cost of one push: the target is read once, and, on the real clock, the
-writes go out from one background thread (``_Writer``) so that waiting on the platform's rate
-limits and bulk imports overlaps the hub work of the next page. Every write's bindings are saved
-by the engine's thread as soon as the write is back, before the next page is worked on.
-"""
+"""``Pusher``: one pass's push of the listed products, in one or more steps (see the package's docstring)."""
 
 import logging
-import queue
-import threading
-import time
-from collections import deque
-from dataclasses import dataclass
-
-from django.db import transaction
 
 from catalog.models import Product, Variant, VariantPrice
 from catalog.services import price_list_get_default
-from integrations.engine.desired import active_variants, desired_product, product_hash, variant_key
-from integrations.engine.hub import bindings_create_fresh, column_set
+from integrations.engine.desired import desired_product, hub_products, product_hash
+from integrations.engine.hub import column_set
+from integrations.engine.push.items import _barcode_key, _label, _Pushed
+from integrations.engine.push.results import _save_results
+from integrations.engine.push.writer import _placement, _Writer
 from integrations.http import SystemClock
 from integrations.models import Binding, Listing
-from integrations.services.bindings import bindings_save
 from inventory.selectors import stock_quantities
 from merchants.tenancy import scoped
 from synclog.models import SyncEntry
 
 logger = logging.getLogger("flyt.engine")
 CHUNK = 200
-WRITER_QUEUE = 1  # batches waiting for the writer thread: memory stays bounded whatever the catalog
-WRITER_IN_FLIGHT = 2  # creates started on the platform (Zettle imports) and not finished yet
-
-
-def _label(product):
-    skus = [v.sku for v in product.variants.all() if v.sku]
-    return f"Product '{product.title}'" + (f" (SKU {skus[0]})" if len(skus) == 1 else "")
-
-
-@dataclass(frozen=True, slots=True)
-class _Pushed:
-    """What the engine keeps of a product while its write is under way (no model instances, so that
-    the batches waiting for the writer stay small)."""
-
-    pk: int
-    label: str
-    variants: tuple  # ((variant id, variant key), ...) of the active variants, in order
-
-    @classmethod
-    def of(cls, product):
-        return cls(product.pk, _label(product),
-                   tuple((v.pk, variant_key(v, i)) for i, v in enumerate(active_variants(product))))
-
-
-def _barcode_key(barcode):
-    """EAN-13 and GTIN-14 spellings of one barcode (leading zeros) are one key."""
-    return str(barcode).lstrip("0") or str(barcode)
 
 
 def push_listed(*, merchant, integration, connector, log, fields, dry_run, product_ids=None):
@@ -189,8 +145,8 @@ class Pusher:
         then same barcode) are linked, not created. Ambiguous matches are reported and skipped: returns
         the ids of the skipped products."""
         skipped = set()
-        if not product_ids:
-            return skipped
+        if not product_ids or (not self.targeted and not self.by_sku and not self.by_barcode):
+            return skipped  # nothing to link with (a target empty of unbound products): no need to read codes
         codes = {}  # product id -> [(sku, barcode)], plain values: no model instances for a whole catalog
         for start in range(0, len(product_ids), 1000):
             for pid, sku, barcode in Variant.objects.filter(product_id__in=product_ids[start:start + 1000]) \
@@ -243,9 +199,8 @@ class Pusher:
     # --- one chunk ---------------------------------------------------------------------------------------
     def _push_chunk(self, chunk, *, bound, remote, skipped):
         merchant, target, price_list = self.merchant, self.target, self.price_list
-        products = {p.pk: p for p in scoped(Product, merchant=merchant).filter(pk__in=chunk)
-                    .prefetch_related("variants", "images")}
-        variant_ids = [v.pk for p in products.values() for v in p.variants.all()]
+        products = hub_products(merchant=merchant, product_ids=chunk)  # plain rows: no model instances
+        variant_ids = [v.pk for p in products.values() for v in p.variants]
         variant_bindings = dict(Binding.objects.filter(connection=target, kind=Binding.Kind.VARIANT,
                                                        hub_id__in=variant_ids).values_list("hub_id", "external_id"))
         prices = dict(VariantPrice.objects.filter(price_list=price_list, variant_id__in=variant_ids)
@@ -267,7 +222,7 @@ class Pusher:
                 product=product, prices_included=self.integration.prices_included, price_list=price_list,
                 prices=prices, product_binding=binding.external_id if binding else "",
                 variant_bindings=variant_bindings,
-                stock={v.pk: stock.get(v.pk, 0) for v in product.variants.all() if v.track_stock})
+                stock={v.pk: stock.get(v.pk, 0) for v in product.variants if v.track_stock})
             digest = product_hash(desired, self.fields)
             if binding is None:
                 to_create.append((_Pushed.of(product), desired, digest))
@@ -345,147 +300,3 @@ class Pusher:
             self.log.add(action=SyncEntry.Action.UPDATED, object_type="product", object_ref=binding.external_id,
                          message=message, level=SyncEntry.Level.WARNING if overwrite else SyncEntry.Level.INFO)
 
-
-class _Writer:
-    """Sends create and update batches to the target in order and hands back ``(kind, batch, results)``.
-
-    Inline (dry clocks, tests on a fake clock): each batch is written when offered. Threaded (the real
-    clock): one background thread owns the target connector and does only HTTP, never the database, so
-    the engine's thread works on the next page while the writes wait on rate limits. A connector with
-    ``start_create``/``finish_create`` (Zettle's bulk imports) gets up to ``WRITER_IN_FLIGHT`` creates
-    started before the oldest is finished, ``create_ready_s`` after it started. An error that stops the
-    writes (ConnectorError) is kept and raised in the engine's thread; batches after it are not sent."""
-
-    def __init__(self, *, connector, fields, placement, threaded):
-        self.connector, self.fields, self.placement, self.threaded = connector, fields, placement, threaded
-        self._done = deque()  # appended by the writer, taken by the engine's thread
-        self._failure = None
-        self._closed = False
-        self._thread = None
-        if threaded:
-            self._jobs = queue.Queue(maxsize=WRITER_QUEUE)
-            self._thread = threading.Thread(target=self._run, name="flyt-push-writer", daemon=True)
-            self._thread.start()
-
-    def offer(self, kind, batch, timeout=0.2):
-        """Hand over one batch; False when the writer is busy (try again after saving what is done)."""
-        self.raise_failure()
-        if not self.threaded:
-            try:
-                self._done.append((kind, batch, self._write(kind, batch)))
-            except Exception as exc:
-                self._failure = exc
-                self.raise_failure()
-            return True
-        try:
-            self._jobs.put((kind, batch), timeout=timeout)
-        except queue.Full:
-            return False
-        return True
-
-    def take(self):
-        done = []
-        while self._done:
-            done.append(self._done.popleft())
-        return done
-
-    def raise_failure(self):
-        if self._failure is not None:
-            failure, self._failure = self._failure, None
-            raise failure
-
-    def close(self):
-        """No more batches: wait until every batch handed over is written (or dropped after an error)."""
-        if self._closed:
-            return
-        self._closed = True
-        if self._thread is not None:
-            self._jobs.put(None)
-            self._thread.join()
-
-    def _write(self, kind, batch):
-        if kind == "create":
-            return self.connector.create_products(products=[d for _, d, _ in batch], fields=self.fields,
-                                                  placement=self.placement)
-        return self.connector.update_products(products=[d for _, d, _, _, _ in batch], fields=self.fields)
-
-    def _run(self):
-        start = getattr(self.connector, "start_create", None)
-        finish = getattr(self.connector, "finish_create", None)
-        ready_s = float(getattr(self.connector, "create_ready_s", 0.0) or 0.0)
-        in_flight, closing = deque(), False
-        try:
-            while in_flight or not closing:
-                if in_flight and (closing or len(in_flight) >= WRITER_IN_FLIGHT or time.monotonic() >= in_flight[0][2]):
-                    batch, pending, _ = in_flight.popleft()
-                    self._done.append(("create", batch, finish(pending)))
-                    continue
-                try:
-                    job = self._jobs.get(timeout=max(0.0, in_flight[0][2] - time.monotonic()) if in_flight else None)
-                except queue.Empty:
-                    continue
-                if job is None:
-                    closing = True
-                    continue
-                kind, batch = job
-                if kind == "create" and start is not None and finish is not None:
-                    pending = start(products=[d for _, d, _ in batch], fields=self.fields, placement=self.placement)
-                    in_flight.append((batch, pending, time.monotonic() + ready_s))
-                else:
-                    self._done.append((kind, batch, self._write(kind, batch)))
-        except BaseException as exc:  # kept for the engine's thread; what was not written is written next pass
-            self._failure = exc
-            while not closing:  # take (and drop) what is still handed over, so the engine never waits on us
-                closing = self._jobs.get() is None
-
-
-def _placement(integration):
-    return {"category": "PayPal Zettle", "visible": False} if integration.home_platform == "zettle" else {}
-
-
-def _save_results(*, merchant, target, written, created=False):
-    """Bind every (``_Pushed``, result, digest) written in one batch, in a few queries. ``created``: the
-    products were just created on the target (fresh ids there), so their bindings are usually new."""
-    if not written:
-        return
-    with transaction.atomic():
-        variant_rows = []
-        for pushed, result, _ in written:
-            for variant_pk, key in pushed.variants:
-                external_id = result.variant_ids.get(key)
-                if external_id:
-                    variant_rows.append({"hub_id": variant_pk, "external_id": external_id,
-                                         "external_parent_id": result.external_id})
-        if created:
-            bindings_create_fresh(merchant=merchant, connection=target, kind=Binding.Kind.PRODUCT, rows=[
-                {"hub_id": product.pk, "external_id": result.external_id, "last_pushed_hash": digest,
-                 "remote_hash": ""} for product, result, digest in written])
-            bindings_create_fresh(merchant=merchant, connection=target, kind=Binding.Kind.VARIANT, rows=variant_rows)
-            return
-        bindings_save(merchant=merchant, connection=target, kind=Binding.Kind.PRODUCT,
-                      rows=[(product.pk, result.external_id, "") for product, result, _ in written])
-        digests = {product.pk: digest for product, _, digest in written}
-        saved = list(Binding.objects.filter(connection=target, kind=Binding.Kind.PRODUCT, hub_id__in=digests))
-        for binding in saved:
-            binding.last_pushed_hash, binding.remote_hash = digests[binding.hub_id], ""
-        Binding.objects.bulk_update(saved, ["last_pushed_hash", "remote_hash"])
-        bindings_save(merchant=merchant, connection=target, kind=Binding.Kind.VARIANT,
-                      rows=[(r["hub_id"], r["external_id"], r["external_parent_id"]) for r in variant_rows])
-
-
-def target_product_remove(*, merchant, integration, product_id, delete_copy, log, reason, connector=None):
-    """Stop syncing a hub product to the target; delete its copy there when ``delete_copy``."""
-    from integrations.registry import connector_for
-
-    target = integration.target
-    product = scoped(Product, merchant=merchant).filter(pk=product_id).first()
-    binding = Binding.objects.filter(connection=target, kind=Binding.Kind.PRODUCT, hub_id=product_id).first()
-    if binding is not None and delete_copy:
-        (connector or connector_for(target)).delete_products(external_ids=[binding.external_id])
-    if binding is not None:
-        variant_ids = list(product.variants.values_list("pk", flat=True)) if product else []
-        Binding.objects.filter(connection=target, kind=Binding.Kind.VARIANT, hub_id__in=variant_ids).delete()
-        binding.delete()
-    log.add(action=SyncEntry.Action.SKIPPED, object_type="product", object_ref=str(product_id),
-            level=SyncEntry.Level.WARNING,
-            message=f"{_label(product) if product else 'A product'} {reason}.")
