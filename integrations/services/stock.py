@@ -16,7 +16,7 @@ from integrations.models import Binding, Connection, RemoteStock
 from integrations.registry import stock_connector_for
 from inventory.models import Allocation, Location, StockLevel
 from inventory.services import location_get_default, stock_level_set
-from merchants.tenancy import get_for_merchant_or_404, scoped
+from merchants.tenancy import scoped
 from synclog.models import SyncEntry, SyncRun
 from synclog.services import sync_entries_add, sync_run_finish, sync_run_start
 
@@ -62,13 +62,14 @@ def stock_connection_push(*, merchant, connection):
     return outcome
 
 
-def stock_connection_reconcile(*, merchant, connection, trigger=SyncRun.Trigger.SCHEDULE):
+def stock_connection_reconcile(*, merchant, connection, trigger=SyncRun.Trigger.SCHEDULE, connector=None):
     """Compare every level with the platform and correct drift; also re-register missing webhooks."""
     _check(merchant, connection)
     outcome = Outcome()
+    connector = connector or stock_connector_for(connection)
     try:
-        _webhooks_ensure(merchant=merchant, connection=connection, outcome=outcome)
-        outcome = _merge(outcome, stock_reconcile(merchant=merchant, connection=connection))
+        _webhooks_ensure(merchant=merchant, connection=connection, connector=connector, outcome=outcome)
+        stock_reconcile(merchant=merchant, connection=connection, connector=connector, outcome=outcome)
     except ConnectorError as exc:
         outcome.note(action="failed", object_type="connection", object_ref=connection.platform, message=exc.message)
         stock_log(merchant=merchant, connection=connection, trigger=trigger, outcome=outcome, always=True)
@@ -77,11 +78,6 @@ def stock_connection_reconcile(*, merchant, connection, trigger=SyncRun.Trigger.
     stock_log(merchant=merchant, connection=connection, trigger=trigger, outcome=outcome, summary=summary,
               always=True)
     return outcome
-
-
-def _merge(first, second):
-    second.entries[:0] = first.entries
-    return second
 
 
 def stock_connection_start(*, merchant, connection):
@@ -96,13 +92,13 @@ def stock_connection_start(*, merchant, connection):
         default = next((loc for loc in locations if loc.is_default), locations[0])
         location_map(merchant=merchant, connection=connection, external_location_id=default.external_id,
                      location=location_get_default(merchant=merchant), reconcile=False)
-    return stock_connection_reconcile(merchant=merchant, connection=connection, trigger=SyncRun.Trigger.SETUP)
+    return stock_connection_reconcile(merchant=merchant, connection=connection, trigger=SyncRun.Trigger.SETUP,
+                                      connector=connector)
 
 
-def _webhooks_ensure(*, merchant, connection, outcome):
+def _webhooks_ensure(*, merchant, connection, connector, outcome):
     from integrations.engine.setup import webhook_url
 
-    connector = stock_connector_for(connection)
     url = webhook_url(connection)
     missing = connector.missing_webhooks(url=url)
     if missing:
@@ -258,10 +254,6 @@ def product_separate_stock_off(*, merchant, product):
 def _log_product(merchant, rows, outcome):
     connection = rows[0].connection if rows else None
     stock_log(merchant=merchant, connection=connection, trigger=SyncRun.Trigger.MANUAL, outcome=outcome)
-
-
-def stock_connection_get(*, merchant, connection_id):
-    return get_for_merchant_or_404(Connection, merchant=merchant, pk=connection_id)
 
 
 def stock_connection_poll(*, merchant, connection):

@@ -207,10 +207,11 @@ def webhook_events_requeue(*, now=None, stale_after=timedelta(minutes=1), limit=
         | Q(status=WebhookEvent.Status.FAILED, next_attempt_at__lte=now,
             attempts__lt=settings.TASK_MAX_DELIVERIES * 3)
         | Q(status=WebhookEvent.Status.PROCESSING, next_attempt_at__lt=now)).order_by("received_at")
-    ids = list(due.values_list("pk", flat=True)[:limit])
-    for event_id in ids:
+    rows = list(due.values_list("pk", "connection_id")[:limit])
+    # one drain per connection takes all of that connection's waiting events
+    for event_id in {connection_id: pk for pk, connection_id in reversed(rows)}.values():
         transaction.on_commit(lambda pk=event_id: webhook_event_process_task.delay(pk), robust=True)
-    return ids
+    return [pk for pk, _ in rows]
 
 
 def webhook_events_replay(*, events):

@@ -182,9 +182,9 @@ def take_level(*, merchant, row, quantity, topic="", reference="", outcome):
     pulls = connection.stock_direction in PULLS
     if row.last_known is not None and row.last_known == quantity:
         return  # a duplicate, an echo of our own write, or a notification already taken
-    hub = hub_quantity(merchant=merchant, variant_id=row.variant_id, location_id=row.location_id)
     if row.last_known is None:
         # a new link: the first platform to know the item sets the hub; later ones follow the hub
+        hub = hub_quantity(merchant=merchant, variant_id=row.variant_id, location_id=row.location_id)
         row.last_known = quantity
         if hub is None and pulls:
             if quantity:
@@ -198,8 +198,6 @@ def take_level(*, merchant, row, quantity, topic="", reference="", outcome):
         row.save(update_fields=["last_known", "dirty", "updated_at"])
         return
     delta = quantity - row.last_known
-    if delta == 0:
-        return
     row.last_known = quantity
     if pulls:
         row.version += 1

@@ -15,9 +15,11 @@ from integrations.engine.stock.common import (
     describe,
     desired_quantity,
     enqueue_pushes,
+    lock_variants,
     stock_active,
+    take_level,
 )
-from integrations.engine.stock_connector import StockAdjustment
+from integrations.engine.stock_connector import StockAdjustment, StockRef
 from integrations.errors import ConnectorError
 from integrations.models import RemoteStock
 from integrations.registry import stock_connector_for
@@ -104,9 +106,6 @@ def _push_batch(*, merchant, connection, connector, batch, reason, outcome) -> b
 
 def _reread(*, merchant, connection, connector, rows, outcome):
     """Items whose level moved under our write: take the platform's level now, then push again."""
-    from integrations.engine.stock.common import lock_variants, take_level
-    from integrations.engine.stock_connector import StockRef
-
     refs = [StockRef(variant_id=r.external_variant_id, location_id=r.external_location_id,
                      product_id=r.external_product_id) for r in rows]
     with transaction.atomic():

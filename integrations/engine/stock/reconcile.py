@@ -18,6 +18,7 @@ from integrations.engine.stock.common import (
     Outcome,
     describe,
     desired_quantity,
+    enqueue_pushes,
     link_rows,
     lock_variants,
     stock_active,
@@ -37,11 +38,11 @@ def _pages(iterable, size):
         yield page
 
 
-def stock_reconcile(*, merchant, connection, connector=None) -> Outcome:
+def stock_reconcile(*, merchant, connection, connector=None, outcome=None) -> Outcome:
     """Compare, correct and push; returns the Outcome (``drift``: how many levels were corrected)."""
     if connection.merchant_id != merchant.pk:
         raise ValueError("The connection belongs to another merchant.")
-    outcome = Outcome()
+    outcome = outcome or Outcome()
     if not stock_active(connection):
         return outcome
     connector = connector or stock_connector_for(connection)
@@ -77,7 +78,7 @@ def stock_reconcile(*, merchant, connection, connector=None) -> Outcome:
                                          f"to {want}.",
                                  detail={"connection": connection.pk, "from": row.last_known, "to": want})
                     RemoteStock.objects.filter(pk=row.pk).update(dirty=True)
-            _enqueue_others(outcome, connection)
+            enqueue_pushes(outcome.pushed_connections - {connection.pk})
     stock_push(merchant=merchant, connection=connection, connector=connector, reason="reconciliation",
                outcome=outcome)
     Connection.objects.filter(pk=connection.pk).update(stock_reconciled_at=timezone.now(),
@@ -86,8 +87,3 @@ def stock_reconcile(*, merchant, connection, connector=None) -> Outcome:
                 outcome.movements)
     return outcome
 
-
-def _enqueue_others(outcome, connection):
-    from integrations.engine.stock.common import enqueue_pushes
-
-    enqueue_pushes(outcome.pushed_connections - {connection.pk})
