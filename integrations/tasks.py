@@ -34,15 +34,12 @@ def synclog_prune_task():
 def integration_sync_task(integration_id, trigger="manual", full=False, product_ids=None):
     from integrations.engine.runner import integration_sync
     from integrations.models import Integration
-    from integrations.services.stock import stock_link_after_sync
 
     integration = Integration.objects.select_related("merchant").filter(pk=integration_id).first()
     if integration is None or integration.completed_at is None:
         return None
-    run = integration_sync(merchant=integration.merchant, integration=integration, trigger=trigger, full=full,
-                           product_ids=product_ids)
-    stock_link_after_sync(integration=integration)
-    return run.pk
+    return integration_sync(merchant=integration.merchant, integration=integration, trigger=trigger, full=full,
+                            product_ids=product_ids).pk
 
 
 @flyt_task(queue="webhooks")

@@ -4,7 +4,6 @@ from django.db.models import Q
 
 from integrations.engine.runner import integration_sync
 from integrations.models import Integration
-from integrations.services.stock import stock_link_after_sync
 from merchants.tenancy import scoped
 from synclog.models import SyncRun
 
@@ -27,6 +26,5 @@ def changes_apply(*, merchant, connection, changes):
             continue
         integration_sync(merchant=merchant, integration=integration, trigger=SyncRun.Trigger.WEBHOOK,
                          home_external_ids=product_ids)
-        stock_link_after_sync(integration=integration)
         done = True
     return done

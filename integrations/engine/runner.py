@@ -20,6 +20,7 @@ from catalog.services import CatalogError, price_list_get_default, product_archi
 from integrations.engine.hub import pull_new_products, pull_product, read_hashes, skip_unchanged, split_new
 from integrations.engine.push import Pusher, push_listed
 from integrations.engine.runlog import RunLog
+from integrations.engine.stock.links import stock_link_bound
 from integrations.errors import ConnectorError
 from integrations.http import SystemClock
 from integrations.models import Binding, Listing
@@ -100,6 +101,8 @@ def integration_sync(*, merchant, integration, trigger, full=False, dry_run=Fals
         failed = exc
         log.add(action=SyncEntry.Action.FAILED, object_type="connection",
                 object_ref=exc.platform, message=exc.message, detail={"status": exc.status})
+    if not dry_run and failed is None:
+        _link_stock(merchant=merchant, integration=integration, log=log)
     log.flush()
     if not dry_run:
         for connection in (home, target):
@@ -112,6 +115,19 @@ def integration_sync(*, merchant, integration, trigger, full=False, dry_run=Fals
     if failed is not None and failed.retryable:
         raise failed  # the task's retry policy tries again; the log already says what happened
     return run
+
+
+def _link_stock(*, merchant, integration, log):
+    """Link the variants this pass bound to their stock on both platforms (so a new product's first
+    sale counts); a platform that does not answer leaves them to the next reconcile."""
+    for connection in (integration.home, integration.target):
+        try:
+            outcome = stock_link_bound(merchant=merchant, connection=connection)
+        except ConnectorError as exc:
+            logger.warning("stock link failed connection=%s: %s", connection.pk, exc.message)
+            continue
+        for entry in outcome.entries:
+            log.add(**entry)
 
 
 def _prepare(connection, connector, role):

@@ -113,22 +113,6 @@ def _webhooks_ensure(*, merchant, connection, connector, outcome):
     Connection.objects.filter(pk=connection.pk).update(webhooks_checked_at=timezone.now())
 
 
-def stock_link_after_sync(*, integration):
-    """After a product sync pass: link the variants it bound to their stock on both platforms."""
-    from integrations.engine.stock.links import stock_link_bound
-
-    merchant = integration.merchant
-    for connection in (integration.home, integration.target):
-        if connection is None:
-            continue
-        try:
-            outcome = stock_link_bound(merchant=merchant, connection=connection)
-        except ConnectorError as exc:  # the next reconcile links them; the product sync itself went fine
-            logger.warning("stock link failed connection=%s: %s", connection.pk, exc.message)
-            continue
-        stock_log(merchant=merchant, connection=connection, trigger=SyncRun.Trigger.WEBHOOK, outcome=outcome)
-
-
 # --- locations -----------------------------------------------------------------------------------
 
 def location_map(*, merchant, connection, external_location_id, location, reconcile=True):

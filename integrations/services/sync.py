@@ -16,16 +16,12 @@ logger = logging.getLogger("flyt.sync")
 def connection_sync(*, merchant, connection, trigger, full=False, dry_run=False):
     """Run the integration this connection belongs to; returns the SyncRun."""
     from integrations.engine.runner import integration_sync
-    from integrations.services.stock import stock_link_after_sync
 
     integration = scoped(Integration, merchant=merchant).filter(
         Q(bigcommerce=connection) | Q(zettle=connection), completed_at__isnull=False).first()
     if integration is not None:
-        run = integration_sync(merchant=merchant, integration=integration, trigger=trigger, full=full,
-                               dry_run=dry_run)
-        if not dry_run:
-            stock_link_after_sync(integration=integration)
-        return run
+        return integration_sync(merchant=merchant, integration=integration, trigger=trigger, full=full,
+                                dry_run=dry_run)
     run = sync_run_start(merchant=merchant, connection=connection, trigger=trigger, dry_run=dry_run)
     sync_entry_add(
         merchant=merchant, run=run, action=SyncEntry.Action.FAILED, object_type="connection",
