@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from integrations.dto import iso_time_or_none
 from integrations.models import Connection
 
 
@@ -80,7 +81,7 @@ def stock_poll_due(*, now=None):
             state = (connection.sync_state or {}).get("stock_poll", {})
             interval = int((connection.settings or {}).get("poll_seconds") or 60)
             last = state.get("polled_at")
-            if last and timezone.datetime.fromisoformat(last) > now - timedelta(seconds=interval - 5):
+            if last and iso_time_or_none(last) > now - timedelta(seconds=interval - 5):
                 continue
             sync_state = {**(connection.sync_state or {}), "stock_poll": {**state, "polled_at": now.isoformat()}}
             Connection.objects.filter(pk=connection.pk).update(sync_state=sync_state)

@@ -125,6 +125,13 @@ class ShopboxSandbox(CatalogRoutes):
 
     def sell(self, account_key, sku, qty, branch=None):
         """A sale at the till: a basket with one line; the branch's stock goes down. Returns the basket."""
+        return self._till(account_key, sku, qty, branch)
+
+    def refund(self, account_key, sku, qty, branch=None):
+        """Goods returned at the till: a basket with a negative line; the branch's stock goes up."""
+        return self._till(account_key, sku, -abs(int(qty)), branch)
+
+    def _till(self, account_key, sku, qty, branch):
         with self.lock:
             account = self.account(account_key)
             found = self.variant_by_sku(account, sku)
@@ -132,16 +139,6 @@ class ShopboxSandbox(CatalogRoutes):
                 raise KeyError(f"No variant with SKU {sku!r} in Shopbox account {account_key}")
             branch_id = branch or self.default_branch(account)["id"]
             return self.record_basket(account, branch_id, [(found, qty, None)])
-
-    def refund(self, account_key, sku, qty, branch=None):
-        """Goods returned at the till: a basket with a negative line; the branch's stock goes up."""
-        with self.lock:
-            account = self.account(account_key)
-            found = self.variant_by_sku(account, sku)
-            if found is None:
-                raise KeyError(f"No variant with SKU {sku!r} in Shopbox account {account_key}")
-            branch_id = branch or self.default_branch(account)["id"]
-            return self.record_basket(account, branch_id, [(found, -abs(int(qty)), None)])
 
     def cancel(self, account_key, basket_uid):
         """The shop cancels a receipt at the till."""
