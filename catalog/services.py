@@ -186,7 +186,7 @@ def product_apply(*, merchant, product=None, title, description="", product_type
     specs = [dict(data, position=data.get("position", position)) for position, data in enumerate(variants)]
     new_skus = {(d.get("sku") or "").strip() for d in specs if d.get("variant") is None} - {""}
     if new_skus:
-        taken = set(scoped(Variant, merchant=merchant).filter(sku__in=new_skus).exclude(product=product)
+        taken = set(scoped(Variant, merchant=merchant).filter(sku__any=new_skus).exclude(product=product)
                     .values_list("sku", flat=True))
         if taken:
             raise CatalogError(f"SKU {', '.join(sorted(taken))} is already used by another product in this shop.")
@@ -280,7 +280,7 @@ def products_create_many(*, merchant, specs, price_list=None):
     skus = [(v.get("sku") or "").strip() for spec in specs for v in spec.get("variants", ())]
     skus = [s for s in skus if s]
     clash = {s for s in skus if skus.count(s) > 1} if len(set(skus)) != len(skus) else set()
-    clash |= set(scoped(Variant, merchant=merchant).filter(sku__in=skus).values_list("sku", flat=True))
+    clash |= set(scoped(Variant, merchant=merchant).filter(sku__any=skus).values_list("sku", flat=True))
     if clash:
         raise CatalogError(f"SKU {', '.join(sorted(clash))} is already used by another product in this shop.")
     out = []

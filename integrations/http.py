@@ -10,6 +10,7 @@ so tests move time instead of sleeping.
 
 import logging
 import random
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -97,6 +98,7 @@ class PlatformClient:
         self.clock = clock or SystemClock()
         self.retry = retry or RetryPolicy()
         self.stats = CallStats()
+        self._stats_lock = threading.Lock()  # a client may be used from two threads (the push's writers)
         self.http = httpx.Client(base_url=self.base_url, transport=transport, timeout=self.timeout,
                                  follow_redirects=False, headers={"User-Agent": self.user_agent})
 
@@ -146,7 +148,8 @@ class PlatformClient:
         if seconds <= 0:
             return
         if rate_limit:
-            self.stats.rate_limit_wait_s += seconds
+            with self._stats_lock:
+                self.stats.rate_limit_wait_s += seconds
         self.clock.sleep(seconds)
 
     def request(self, method, path, *, params=None, json=None, data=None, headers=None, content=None):
@@ -211,12 +214,13 @@ class PlatformClient:
                               detail={"body": response.text[:2000]})
 
     def _count(self, method, path):
-        if method.upper() in ("GET", "HEAD"):
-            self.stats.reads += 1
-        else:
-            self.stats.writes += 1
         key = f"{method.upper()} {path}"
-        self.stats.by_path[key] = self.stats.by_path.get(key, 0) + 1
+        with self._stats_lock:
+            if method.upper() in ("GET", "HEAD"):
+                self.stats.reads += 1
+            else:
+                self.stats.writes += 1
+            self.stats.by_path[key] = self.stats.by_path.get(key, 0) + 1
 
     def close(self):
         self.http.close()

@@ -13,7 +13,7 @@ def stock_quantity(*, merchant, variant, location=None):
 
 def stock_quantities(*, merchant, variant_ids):
     """Variant id → total quantity over all locations, in one query."""
-    rows = scoped(StockLevel, merchant=merchant).filter(variant_id__in=variant_ids).values("variant_id") \
+    rows = scoped(StockLevel, merchant=merchant).filter(variant_id__any=variant_ids).values("variant_id") \
         .annotate(total=Sum("quantity")).values_list("variant_id", "total")
     return dict(rows)
 

@@ -35,7 +35,7 @@ def _levels_for_update(*, merchant, pairs):
             except IntegrityError:
                 level = StockLevel.objects.get(variant=variant, location=location)
         ids.append(level.pk)
-    locked = StockLevel.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True)
+    locked = StockLevel.objects.filter(pk__any=ids).order_by("pk").select_for_update(no_key=True)
     by_id = {level.pk: level for level in locked}
     return [by_id[pk] for pk in ids]
 
@@ -97,16 +97,16 @@ def stock_movements_record_many(*, merchant, entries):
             raise InventoryError("A stock movement needs an idempotency key.")
     pairs = {(e["variant"].pk, e["location"].pk) for e in entries}
     variant_ids, location_ids = {v for v, _ in pairs}, {loc for _, loc in pairs}
-    known = set(StockLevel.objects.filter(merchant=merchant, variant_id__in=variant_ids, location_id__in=location_ids)
+    known = set(StockLevel.objects.filter(merchant=merchant, variant_id__any=variant_ids, location_id__any=location_ids)
                 .values_list("variant_id", "location_id"))
     rows_insert(StockLevel, common={"merchant_id": merchant.pk}, columns=("variant_id", "location_id"),
                 rows=sorted(pairs - known), ignore_conflicts=True)
     # locked in primary-key order; the quantities read are the latest committed ones
     levels = {(variant_id, location_id): [pk, quantity] for pk, variant_id, location_id, quantity in StockLevel.objects
-              .filter(merchant=merchant, variant_id__in=variant_ids, location_id__in=location_ids)
+              .filter(merchant=merchant, variant_id__any=variant_ids, location_id__any=location_ids)
               .order_by("pk").select_for_update(no_key=True).values_list("pk", "variant_id", "location_id", "quantity")}
     done = set(scoped(StockMovement, merchant=merchant).filter(
-        idempotency_key__in=[e["idempotency_key"] for e in entries]).values_list("idempotency_key", flat=True))
+        idempotency_key__any=[e["idempotency_key"] for e in entries]).values_list("idempotency_key", flat=True))
     movements, touched, now = [], {}, timezone.now()
     for entry in entries:
         key = entry["idempotency_key"]

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class MerchantsConfig(AppConfig):
     name = "merchants"
     verbose_name = "Merchants"
+
+    def ready(self):
+        from merchants import lookups  # noqa: F401 - registers ``field__any``

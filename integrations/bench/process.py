@@ -168,6 +168,70 @@ class SandboxServer(Started):
             self._stderr = None
 
 
+class PlatformSandboxes(Started):
+    """One ``SandboxServer`` process per seeded platform, as the platforms are separate services: a busy
+    BigCommerce (serving catalog pages) never slows Zettle's answers through a shared interpreter.
+    ``accounts``, ``account``, ``stats`` and ``holdings`` as on one server, summed over them."""
+
+    def __init__(self, *, seeds, currency, channel="", random_seed=1, host="127.0.0.1"):
+        self.servers = [SandboxServer(seeds=[seed], currency=currency, channel=channel, random_seed=random_seed,
+                                      host=host) for seed in seeds]
+        self.accounts = []
+
+    def start(self):
+        errors = []
+
+        def start(server):
+            try:
+                server.start()
+            except SandboxServerError as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=start, args=(server,), daemon=True) for server in self.servers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            self.stop()
+            raise errors[0]
+        self.accounts = [account for server in self.servers for account in server.accounts]
+        return self
+
+    def account(self, platform):
+        return next(a for a in self.accounts if a["platform"] == platform)
+
+    def stats(self, *, reset=False):
+        return _summed([server.stats(reset=reset) for server in self.servers])
+
+    def holdings(self):
+        merged = {}
+        for server in self.servers:
+            for platform, accounts in server.holdings().items():
+                merged.setdefault(platform, {}).update(accounts)
+        return merged
+
+    def stop(self):
+        for server in self.servers:
+            server.stop()
+
+
+def _summed(snapshots):
+    """Per-platform call counts of several servers added up (numbers, and dicts of numbers)."""
+    total = {}
+    for snapshot in snapshots:
+        for platform, counts in snapshot.items():
+            row = total.setdefault(platform, {})
+            for key, value in counts.items():
+                if isinstance(value, dict):
+                    bucket = row.setdefault(key, {})
+                    for name, number in value.items():
+                        bucket[name] = bucket.get(name, 0) + number
+                else:
+                    row[key] = row.get(key, 0) + value
+    return total
+
+
 class ServiceProcess(Started):
     """One of Flyt's own processes for a benchmark (the web server, a worker): started with its own
     environment, its output in a temporary file, ready when ``ready()`` says so, always stopped

@@ -1,7 +1,8 @@
 """``bench sync``: the initial sync of a seeded catalog and an unchanged re-run, timed and counted.
 
-The sandboxes run in their own process (``manage.py sandbox serve``) on the real clock with the
-platforms' documented rate limits, so this process holds only Flyt: its peak RSS is Flyt's. Call
+The sandboxes run in their own processes (``manage.py sandbox serve``, one per platform, as they are
+separate services) on the real clock with the platforms' documented rate limits, so this process
+holds only Flyt: its peak RSS is Flyt's. Call
 counts come from the sandbox process (what the platform sees); rate-limit waits from Flyt's
 clients (the seconds they paused before or after a 429).
 """
@@ -19,7 +20,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.utils import DatabaseError
 from django.test.utils import override_settings
 
-from integrations.bench.process import SandboxServer
+from integrations.bench.process import PlatformSandboxes
 from integrations.http import PlatformClient
 
 PLATFORMS = ("bigcommerce", "zettle")
@@ -213,7 +214,7 @@ def bench_sync(*, source, target, products, variants, currency="DKK", random_see
     channel = ZETTLE_CHANNEL if source == "bigcommerce" else ""
     hosts = list(dict.fromkeys([*settings.SANDBOX_HOSTS, "127.0.0.1"]))
     started = time.perf_counter()
-    with SandboxServer(seeds=seeds, currency=currency, channel=channel, random_seed=random_seed) as server, \
+    with PlatformSandboxes(seeds=seeds, currency=currency, channel=channel, random_seed=random_seed) as server, \
             override_settings(SANDBOX_ENABLED=True, SANDBOX_HOSTS=hosts, DEBUG=False), tracked_clients() as take:
         seed_s = time.perf_counter() - started
         assumed = assumptions(server.accounts)

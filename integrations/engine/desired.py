@@ -58,11 +58,11 @@ _VARIANT_COLUMNS = ("product_id", "pk", "sku", "barcode", "option_values", "cost
 
 def hub_products(*, merchant, product_ids):
     """Hub id -> HubProduct for the merchant's products among ``product_ids``, in three queries."""
-    products = {row[0]: HubProduct(*row) for row in scoped(Product, merchant=merchant).filter(pk__in=product_ids)
+    products = {row[0]: HubProduct(*row) for row in scoped(Product, merchant=merchant).filter(pk__any=product_ids)
                 .order_by().values_list("pk", "title", "description", "product_type", "brand", "options")}
-    for product_id, *row in Variant.objects.filter(product_id__in=list(products)).values_list(*_VARIANT_COLUMNS):
+    for product_id, *row in Variant.objects.filter(product_id__any=list(products)).values_list(*_VARIANT_COLUMNS):
         products[product_id].variants.append(HubVariant(*row))
-    for product_id, *row in Image.objects.filter(product_id__in=list(products)) \
+    for product_id, *row in Image.objects.filter(product_id__any=list(products)) \
             .values_list("product_id", "pk", "source_url", "alt", "position"):
         products[product_id].images.append(HubImage(*row))
     return products

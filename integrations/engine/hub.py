@@ -26,7 +26,7 @@ class PullOutcome:
 
 def _bindings(connection, kind, external_ids):
     return {b.external_id: b for b in Binding.objects.filter(connection=connection, kind=kind,
-                                                           external_id__in=[str(e) for e in external_ids])}
+                                                           external_id__any=[str(e) for e in external_ids])}
 
 
 def _match_product(*, merchant, external):
@@ -136,7 +136,7 @@ def bindings_create_fresh(*, merchant, connection, kind, rows):
     extra = {k for row in rows for k in row} - {"hub_id", "external_id", "external_parent_id"}
     if extra:
         saved = {b.hub_id: b.pk for b in Binding.objects.filter(connection=connection, kind=kind,
-                                                                  hub_id__in=[r["hub_id"] for r in rows])}
+                                                                  hub_id__any=[r["hub_id"] for r in rows])}
         queryset = Binding.objects.filter(connection=connection, kind=kind)
         for name in sorted(extra):
             column_set(queryset, name, {saved[r["hub_id"]]: r[name] for r in rows
@@ -247,12 +247,12 @@ def split_new(*, merchant, connection, externals):
     """(never seen before, the rest): products with no binding whose SKUs and barcodes the hub does
     not know yet, and no SKU shared inside the page, can be created in bulk."""
     bound = set(Binding.objects.filter(connection=connection, kind=Binding.Kind.PRODUCT,
-                                       external_id__in=[str(e.external_id) for e in externals])
+                                       external_id__any=[str(e.external_id) for e in externals])
                 .values_list("external_id", flat=True))
     skus = [v.sku for e in externals for v in e.variants if v.sku]
     barcodes = {v.barcode for e in externals for v in e.variants if v.barcode}
-    known_skus = set(scoped(Variant, merchant=merchant).filter(sku__in=skus).values_list("sku", flat=True))
-    known_barcodes = set(scoped(Variant, merchant=merchant).filter(barcode__in=barcodes)
+    known_skus = set(scoped(Variant, merchant=merchant).filter(sku__any=skus).values_list("sku", flat=True))
+    known_barcodes = set(scoped(Variant, merchant=merchant).filter(barcode__any=barcodes)
                          .values_list("barcode", flat=True))
     shared = {sku for sku in skus if skus.count(sku) > 1} if len(set(skus)) != len(skus) else set()
     new, rest = [], []
@@ -268,7 +268,7 @@ def skip_unchanged(*, connection, externals, digests=None):
     in one query: an unchanged product costs nothing more."""
     digests = digests if digests is not None else read_hashes(externals)
     known = {external_id: (hub_id, remote_hash) for external_id, hub_id, remote_hash in Binding.objects.filter(
-        connection=connection, kind=Binding.Kind.PRODUCT, external_id__in=digests).values_list(
+        connection=connection, kind=Binding.Kind.PRODUCT, external_id__any=digests).values_list(
         "external_id", "hub_id", "remote_hash")}
     rest, unchanged = [], []
     for external in externals:

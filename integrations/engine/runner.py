@@ -26,6 +26,7 @@ from integrations.http import SystemClock
 from integrations.models import Binding, Listing
 from integrations.registry import connector_for
 from integrations.services.connections import connection_mark_error, connection_record_run
+from merchants.bulk import rows_insert
 from merchants.tenancy import scoped
 from synclog.models import SyncEntry, SyncRun
 from synclog.services import sync_run_finish, sync_run_start
@@ -303,9 +304,10 @@ def _list(*, merchant, integration, products):
     if not wanted:
         return
     existing = {listing.product_id: listing for listing in Listing.objects.filter(
-        integration=integration, product_id__in=wanted)}
-    Listing.objects.bulk_create([Listing(merchant=merchant, integration=integration, product_id=pk, source=source)
-                                 for pk, source in wanted.items() if pk not in existing])
+        integration=integration, product_id__any=wanted)}
+    rows_insert(Listing, common={"merchant_id": merchant.pk, "integration_id": integration.pk},
+                columns=("product_id", "source"), rows=[(pk, source) for pk, source in wanted.items()
+                                                        if pk not in existing])
     # channel membership is the home base's decision: a product back in the channel syncs again
     revived = [listing for pk, listing in existing.items()
                if wanted[pk] == Listing.Source.CHANNEL and not listing.active]
@@ -322,7 +324,7 @@ def _gone(*, merchant, integration, connector, external_ids, log):
         return
     still_there = connector.existing_ids(external_ids=sorted(external_ids))
     home = integration.home
-    for binding in Binding.objects.filter(connection=home, kind=Binding.Kind.PRODUCT, external_id__in=external_ids):
+    for binding in Binding.objects.filter(connection=home, kind=Binding.Kind.PRODUCT, external_id__any=external_ids):
         product = scoped(Listing, merchant=merchant).filter(integration=integration, product_id=binding.hub_id)
         if binding.external_id in still_there:  # unassigned from the channel: stop syncing, keep the copy
             if product.filter(active=True).update(active=False):

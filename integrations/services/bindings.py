@@ -16,7 +16,7 @@ def bindings_save(*, merchant, connection, kind, rows, **fields):
         return
     hub_ids, external_ids = {r[0] for r in rows}, {r[1] for r in rows}
     existing = list(Binding.objects.filter(connection=connection, kind=kind).filter(
-        Q(hub_id__in=hub_ids) | Q(external_id__in=external_ids)))
+        Q(hub_id__any=hub_ids) | Q(external_id__any=external_ids)))
     keep = {(b.hub_id, b.external_id): b for b in existing}
     stale = [b.pk for b in existing if (b.hub_id, b.external_id) not in {(r[0], r[1]) for r in rows}]
     if stale:

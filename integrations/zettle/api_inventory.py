@@ -6,7 +6,7 @@ no "set to N", so setting a level reads the current balance and moves the differ
 (SUPPLIER→STORE to add, STORE→BIN to remove). Tracking is switched on per product.
 """
 
-from collections import deque
+import threading
 
 from integrations.zettle import mapping
 
@@ -20,18 +20,46 @@ class InventoryApi:
 
     Pacing: the client spaces inventory calls by when they were sent; Zettle counts them when they
     arrive, which can be later (a busy process, a slow network), so the rolling second could still
-    see one call too many. Each inventory call here also waits until the call ``rate`` calls back
-    was *answered* a second ago: answered is after it arrived, so Zettle never counts more."""
+    see one call too many. So each inventory call here also takes one of ``rate`` slots, and a slot
+    is taken again only a second after its last call was *answered*: answered is after it arrived,
+    so Zettle never counts more than ``rate`` in a second. The slots are shared by the client's
+    threads (the push reads the locations from one thread and writes stock from another)."""
 
     def _inventory_call(self, method, path, **kwargs):
         rate = int((getattr(self, "rates", None) or {}).get("inventory") or 0)
-        answered = self.__dict__.setdefault("_inventory_answered", deque(maxlen=max(rate, 1)))
-        if rate and len(answered) >= rate:
-            self.pause(answered[0] + 1.0 + PACING_MARGIN_S - self.clock.now(), rate_limit=True)
+        if not rate:
+            return self.call("inventory", method, path, **kwargs)
+        slot = self._inventory_slot_take(rate)
         try:
             return self.call("inventory", method, path, **kwargs)
         finally:
-            answered.append(self.clock.now())
+            self._inventory_slot_free(slot)
+
+    def _inventory_slots(self, rate):
+        slots = self.__dict__.get("_inventory_slot_state")
+        if slots is None:
+            slots = self.__dict__.setdefault("_inventory_slot_state", {
+                "free_at": [float("-inf")] * rate, "busy": [False] * rate, "ready": threading.Condition()})
+        return slots
+
+    def _inventory_slot_take(self, rate):
+        """The slot that is free soonest (waiting for one while all are in use), once it is free."""
+        slots = self._inventory_slots(rate)
+        with slots["ready"]:
+            while all(slots["busy"]):
+                slots["ready"].wait()
+            slot = min((n for n, busy in enumerate(slots["busy"]) if not busy), key=slots["free_at"].__getitem__)
+            slots["busy"][slot] = True
+            free_at = slots["free_at"][slot]
+        self.pause(free_at - self.clock.now(), rate_limit=True)
+        return slot
+
+    def _inventory_slot_free(self, slot):
+        slots = self.__dict__["_inventory_slot_state"]
+        with slots["ready"]:
+            slots["free_at"][slot] = self.clock.now() + 1.0 + PACING_MARGIN_S
+            slots["busy"][slot] = False
+            slots["ready"].notify()
 
     def locations(self):
         """{"STORE": uuid, "SOLD": uuid, "BIN": uuid, "SUPPLIER": uuid} (cached per client)."""
@@ -96,11 +124,15 @@ class InventoryApi:
     def set_new_stock(self, *, levels):
         """``set_stock`` for products Flyt has just created: they were never tracked and hold no
         balances, so tracking starts and the stock moves in the same bulk call, with no reads."""
+        changes = self.new_stock_changes(levels=levels)
+        return self.bulk_update(product_changes=changes) if changes else []
+
+    def new_stock_changes(self, *, levels):
+        """The bulk ``productChanges`` of ``set_new_stock`` (start tracking, move each level in)."""
         levels = list(levels)
         if not levels:
             return []
-        changes = mapping.stock_product_changes(levels=levels, current={}, tracked=set(), locations=self.locations())
-        return self.bulk_update(product_changes=changes)
+        return mapping.stock_product_changes(levels=levels, current={}, tracked=set(), locations=self.locations())
 
     def set_stock(self, *, levels):
         """Make STORE show each ``ExternalStockLevel.quantity``: read the current balances, then move

@@ -14,6 +14,7 @@ before it runs dry; on a 429 it waits what ``Retry-After`` says (one rolling win
 import hashlib
 import logging
 import math
+import threading
 from collections import deque
 from urllib.parse import urljoin, urlsplit
 
@@ -70,11 +71,30 @@ class ZettleClient(ProductsApi, InventoryApi, PurchasesApi, PusherApi, PlatformC
         self.organization = organization or "self"
         self.rates = {**self.default_rates, **(rates or {})}
         self._stamps = {service: deque() for service in hosts}
-        self._service = "products"
+        self._stamps_lock = threading.Lock()
+        # the push calls from two threads (imports and stock): what a call is in the middle of is per
+        # thread, fetching a token is one thread at a time
+        self._local = threading.local()
+        self._token_lock = threading.RLock()
         self._token = None
         self._token_expires_at = 0.0
-        self._in_token_call = False
         self._locations = None
+
+    @property
+    def _service(self):
+        return getattr(self._local, "service", "products")
+
+    @_service.setter
+    def _service(self, service):
+        self._local.service = service
+
+    @property
+    def _in_token_call(self):
+        return getattr(self._local, "in_token_call", False)
+
+    @_in_token_call.setter
+    def _in_token_call(self, value):
+        self._local.in_token_call = value
 
     @classmethod
     def from_connection(cls, connection, *, transport=None, clock=None):
@@ -114,7 +134,9 @@ class ZettleClient(ProductsApi, InventoryApi, PurchasesApi, PusherApi, PlatformC
         if self._in_token_call:
             return {}
         if self._token is None or self.clock.now() >= self._token_expires_at - self.token_margin_s:
-            self._fetch_token()
+            with self._token_lock:  # another thread may have fetched one meanwhile
+                if self._token is None or self.clock.now() >= self._token_expires_at - self.token_margin_s:
+                    self._fetch_token()
         return {"Authorization": f"Bearer {self._token}", "X-iZettle-Application-Id": self.client_id}
 
     def _token_cache_key(self):
@@ -173,14 +195,15 @@ class ZettleClient(ProductsApi, InventoryApi, PurchasesApi, PusherApi, PlatformC
             return 0.0
         if shared_pacing():
             return self._shared_wait(rate)
-        now = self.clock.now()
-        stamps = self._stamps[self._service]
-        while stamps and stamps[0] <= now - 1.0:
-            stamps.popleft()
-        wait = 0.0
-        if len(stamps) >= rate:
-            wait = stamps[-int(rate)] + 1.0 + 0.001 - now
-        stamps.append(now + max(0.0, wait))
+        with self._stamps_lock:
+            now = self.clock.now()
+            stamps = self._stamps[self._service]
+            while stamps and stamps[0] <= now - 1.0:
+                stamps.popleft()
+            wait = 0.0
+            if len(stamps) >= rate:
+                wait = stamps[-int(rate)] + 1.0 + 0.001 - now
+            stamps.append(now + max(0.0, wait))
         return max(0.0, wait)
 
     def _shared_wait(self, rate):

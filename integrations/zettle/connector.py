@@ -39,6 +39,7 @@ Webhooks. One Pusher subscription per destination URL; Zettle, not Flyt, chooses
 store it as the connection's webhook secret (the ``secret`` argument cannot be used by Zettle).
 """
 
+import logging
 from dataclasses import dataclass, field, replace
 from datetime import UTC
 from decimal import Decimal
@@ -51,6 +52,7 @@ from integrations.zettle.api_products import IMPORT_BATCH, MAX_VARIANTS
 from integrations.zettle.client import ZettleClient
 from integrations.zettle.connector_support import call_stats, label, refusal_reason, variant_key
 
+logger = logging.getLogger("flyt.zettle")
 DEFAULT_CURRENCY = "DKK"
 DEFAULT_VAT = "25"
 DEFAULT_CONTACT_EMAIL = "integrations@flyt.example"
@@ -149,10 +151,11 @@ class ZettleConnector(ProductConnector):
     def create_products(self, *, products, fields, placement=None):
         return self.finish_create(self.start_create(products=products, fields=fields, placement=placement))
 
-    # ``create_products`` in two steps, so that a caller can start the next import while Zettle is
-    # still importing this one: ``start_create`` sends the import, ``finish_create`` waits for it (an
-    # import takes about ``create_ready_s``), then sets the initial stock. Between the two calls the
-    # connector may start other imports, nothing else.
+    # ``create_products`` in steps, so that a caller can start the next import while Zettle is still
+    # importing this one: ``start_create`` sends the import, ``await_create`` waits for it (an import
+    # takes about ``create_ready_s``), ``finish_create`` (which awaits it first if need be) sets the
+    # initial stock. The steps of different creates may run in different threads, each step of one
+    # create in order.
     create_ready_s = 2.0
 
     def start_create(self, *, products, fields, placement=None):
@@ -174,11 +177,27 @@ class ZettleConnector(ProductConnector):
         for start in range(0, len(items), self.write_batch_size):
             chunk = dict(items[start:start + self.write_batch_size])
             chunks.append((chunk, self._start_import(chunk) if len(chunk) > 1 else None))
+        if "stock" in fields and bodies:
+            self._locations_early()
         return _PendingCreate(products=list(products), fields=fields, results=results, bodies=bodies, notes=notes,
                               chunks=chunks)
 
-    def finish_create(self, pending):
-        products, results, bodies = pending.products, pending.results, pending.bodies
+    def _locations_early(self):
+        """Read the inventory locations (once per client) while the import runs: the initial stock
+        needs them, and a call made now is long out of the rolling second by the time the rate-limited
+        stock calls start. A failure here is left to ``finish_create``, which reads them again."""
+        try:
+            self.client.locations()
+        except ConnectorError as exc:
+            logger.info("zettle: locations not read before the initial stock: %s", exc.message)
+
+    def await_create(self, pending):
+        """Wait for the imports of ``pending`` and settle each product's result (a product an import
+        refused is created alone), without the initial stock: the push waits on imports in one thread
+        and writes the rate-limited stock from another. Done once; ``finish_create`` calls it too."""
+        if pending.awaited:
+            return
+        products, results = pending.products, pending.results
         for chunk, record in pending.chunks:
             imported = self._finish_import(chunk, products, record) if record else {}
             for index, body in chunk.items():
@@ -188,8 +207,14 @@ class ZettleConnector(ProductConnector):
             if note and results[index].ok:
                 results[index].error = note
         if "stock" in pending.fields:
-            self._initial_stock(products, bodies, results)
-        return results
+            pending.stock_plan = self._initial_stock_plan(products, pending.bodies, results)
+        pending.awaited = True
+
+    def finish_create(self, pending):
+        self.await_create(pending)
+        if pending.stock_plan is not None:
+            self._initial_stock(pending)
+        return pending.results
 
     def _start_import(self, chunk):
         """Send the import of ``chunk`` ({index: body}): its record, or None when Zettle refused it as a
@@ -224,8 +249,9 @@ class ZettleConnector(ProductConnector):
                                    error=f"Zettle refused product {label(product)}: {refusal_reason(exc)}")
         return _created(product, body)
 
-    def _initial_stock(self, products, bodies, results):
-        """Start tracking and move SUPPLIER→STORE to each new tracked variant's level."""
+    def _initial_stock_plan(self, products, bodies, results):
+        """The bulk changes that start tracking and move SUPPLIER→STORE to each new tracked variant's
+        level, and the products they touch: worked out before the rate-limited calls are due."""
         levels, touched = [], []
         for index, body in bodies.items():
             if not results[index].ok:
@@ -238,15 +264,29 @@ class ZettleConnector(ProductConnector):
                                                      external_product_id=body["uuid"]))
                     touched.append(index)
         if not levels:
-            return
-        try:
-            self.client.set_new_stock(levels=levels)  # just created: never tracked, nothing to read first
+            return None
+        touched = list(dict.fromkeys(touched))
+        try:  # just created: never tracked, nothing to read first
+            return self.client.new_stock_changes(levels=levels), touched, None
         except ConnectorError as exc:
             if exc.status in CONNECTION_STATUSES:
                 raise
-            for index in dict.fromkeys(touched):  # the product exists: keep it ok, say what is missing
-                results[index].error = (f"Product {label(products[index])} was created in Zettle but its stock "
-                                        f"could not be set ({exc.message}); the next stock sync sets it.")
+            return [], touched, exc
+
+    def _initial_stock(self, pending):
+        changes, touched, problem = pending.stock_plan
+        if problem is None:
+            try:
+                self.client.bulk_update(product_changes=changes)
+            except ConnectorError as exc:
+                if exc.status in CONNECTION_STATUSES:
+                    raise
+                problem = exc
+        if problem is not None:
+            for index in touched:  # the product exists: keep it ok, say what is missing
+                pending.results[index].error = (
+                    f"Product {label(pending.products[index])} was created in Zettle but its stock could not be "
+                    f"set ({problem.message}); the next stock sync sets it.")
 
     def update_products(self, *, products, fields):
         fields = frozenset(fields)
@@ -345,6 +385,8 @@ class _PendingCreate:
     bodies: dict
     notes: dict
     chunks: list = field(default_factory=list)  # [({index: body}, import record or None)]
+    awaited: bool = False  # the imports are done and ``results`` settled (stock not written yet)
+    stock_plan: tuple | None = None  # initial stock: (bulk changes, indexes of the products, error or None)
 
 
 def _created(product, body):

@@ -112,10 +112,10 @@ class CatalogMixin:
             assigned.setdefault(pid, set()).add(cid)
         result = []
         for p in products:
-            variant_skus = {account["variants"][str(v)]["sku"] for v in p["_variant_ids"]} | {p["sku"]}
             if ids is not None and p["id"] not in ids or p["id"] in not_in:
                 continue
-            if skus is not None and not (variant_skus & skus):
+            if skus is not None and not (({account["variants"][str(v)]["sku"] for v in p["_variant_ids"]}
+                                          | {p["sku"]}) & skus):
                 continue
             if channels is not None and not (assigned.get(p["id"], set()) & channels):
                 continue

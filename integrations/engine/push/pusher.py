@@ -57,7 +57,7 @@ class Pusher:
         self.collect()
         listed = scoped(Listing, merchant=self.merchant).filter(integration=self.integration, active=True)
         if product_ids is not None:
-            listed = listed.filter(product_id__in=list(product_ids))
+            listed = listed.filter(product_id__any=list(product_ids))
         listed_ids = [pid for pid in listed.order_by("product_id").values_list("product_id", flat=True)
                       if pid not in self.done]
         if not listed_ids:
@@ -65,7 +65,7 @@ class Pusher:
         self.done.update(listed_ids)
         # hub id -> external id only: memory stays small whatever the size of the catalog
         bound = dict(Binding.objects.filter(connection=self.target, kind=Binding.Kind.PRODUCT,
-                                            hub_id__in=listed_ids).values_list("hub_id", "external_id"))
+                                            hub_id__any=listed_ids).values_list("hub_id", "external_id"))
         if not self.targeted and self.remote is None:
             self._read_target()
         unbound = [pid for pid in listed_ids if pid not in bound]
@@ -91,7 +91,8 @@ class Pusher:
         self._flush(full_only=False)
         if self.writer is None:
             return
-        self.writer.close()
+        while not self.writer.close(timeout=0.1):
+            self.collect()  # save each write as it comes back, not all of them at the end
         self.collect()
         self.writer.raise_failure()
 
@@ -149,7 +150,7 @@ class Pusher:
             return skipped  # nothing to link with (a target empty of unbound products): no need to read codes
         codes = {}  # product id -> [(sku, barcode)], plain values: no model instances for a whole catalog
         for start in range(0, len(product_ids), 1000):
-            for pid, sku, barcode in Variant.objects.filter(product_id__in=product_ids[start:start + 1000]) \
+            for pid, sku, barcode in Variant.objects.filter(product_id__any=product_ids[start:start + 1000]) \
                     .order_by("product_id", "position", "pk").values_list("product_id", "sku", "barcode"):
                 codes.setdefault(pid, []).append((sku, barcode))
         skus = {sku for rows in codes.values() for sku, _ in rows if sku}
@@ -202,12 +203,12 @@ class Pusher:
         products = hub_products(merchant=merchant, product_ids=chunk)  # plain rows: no model instances
         variant_ids = [v.pk for p in products.values() for v in p.variants]
         variant_bindings = dict(Binding.objects.filter(connection=target, kind=Binding.Kind.VARIANT,
-                                                       hub_id__in=variant_ids).values_list("hub_id", "external_id"))
-        prices = dict(VariantPrice.objects.filter(price_list=price_list, variant_id__in=variant_ids)
+                                                       hub_id__any=variant_ids).values_list("hub_id", "external_id"))
+        prices = dict(VariantPrice.objects.filter(price_list=price_list, variant_id__any=variant_ids)
                       .values_list("variant_id", "amount"))
         stock = stock_quantities(merchant=merchant, variant_ids=variant_ids)
         bindings = {b.hub_id: b for b in Binding.objects.filter(connection=target, kind=Binding.Kind.PRODUCT,
-                                                                hub_id__in=chunk)}
+                                                                hub_id__any=chunk)}
         for pid in chunk:  # linked in this dry run: not saved
             if pid in bound and pid not in bindings:
                 bindings[pid] = Binding(merchant=merchant, connection=target, kind=Binding.Kind.PRODUCT, hub_id=pid,

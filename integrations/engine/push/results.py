@@ -33,7 +33,7 @@ def _save_results(*, merchant, target, written, created=False):
         bindings_save(merchant=merchant, connection=target, kind=Binding.Kind.PRODUCT,
                       rows=[(product.pk, result.external_id, "") for product, result, _ in written])
         digests = {product.pk: digest for product, _, digest in written}
-        saved = list(Binding.objects.filter(connection=target, kind=Binding.Kind.PRODUCT, hub_id__in=digests))
+        saved = list(Binding.objects.filter(connection=target, kind=Binding.Kind.PRODUCT, hub_id__any=digests))
         for binding in saved:
             binding.last_pushed_hash, binding.remote_hash = digests[binding.hub_id], ""
         Binding.objects.bulk_update(saved, ["last_pushed_hash", "remote_hash"])

@@ -1,15 +1,15 @@
-"""The push's writes to the target platform, in order, from one background thread on the real clock."""
+"""The push's writes to the target platform, in order, from background threads on the real clock."""
 
 import queue
 import threading
 import time
 from collections import deque
 
-WRITER_QUEUE = 1  # batches waiting for the writer thread: memory stays bounded whatever the catalog
-# creates started on the platform (Zettle imports) and not finished yet: an import takes ~2 s and
-# finishing one (its initial stock, rate limited) ~1.25 s, so with three the oldest is done by the
-# time the writer comes to it and the rate-limited stock calls follow each other without a gap
-WRITER_IN_FLIGHT = 3
+WRITER_QUEUE = 1  # batches waiting for the writer threads: memory stays bounded whatever the catalog
+# creates started on the platform (Zettle imports) and waiting to be finished: an import takes ~2 s
+# and finishing one (its initial stock, rate limited) ~1.25 s, so with two waiting behind the one
+# being finished the oldest is ready by the time it comes up and the stock calls follow each other
+WRITER_IN_FLIGHT = 2
 READY_MARGIN_S = 0.05  # added to the connector's ``create_ready_s`` before the first question
 
 
@@ -17,22 +17,43 @@ class _Writer:
     """Sends create and update batches to the target in order and hands back ``(kind, batch, results)``.
 
     Inline (dry clocks, tests on a fake clock): each batch is written when offered. Threaded (the real
-    clock): one background thread owns the target connector and does only HTTP, never the database, so
-    the engine's thread works on the next page while the writes wait on rate limits. A connector with
-    ``start_create``/``finish_create`` (Zettle's bulk imports) gets up to ``WRITER_IN_FLIGHT`` creates
-    started before the oldest is finished, ``create_ready_s`` after it started. An error that stops the
-    writes (ConnectorError) is kept and raised in the engine's thread; batches after it are not sent."""
+    clock): background threads own the target connector and do only HTTP, never the database, so the
+    engine's thread works on the next page while the writes wait on rate limits. The batches go through
+    a chain of threads, one step each, in order:
+
+    - a connector with ``start_create``/``finish_create`` (Zettle's bulk imports) has its creates
+      started by ``flyt-push-starter``; when it also has ``await_create``, ``flyt-push-waiter`` waits
+      for each import (asking no sooner than ``create_ready_s`` after it started), and
+      ``flyt-push-writer`` finishes it (the rate-limited initial stock). Starting or waiting for the
+      next import never delays a rate-limited call; up to ``WRITER_IN_FLIGHT`` started creates queue
+      between two steps;
+    - everything else is written by ``flyt-push-writer``.
+
+    Batches are written and handed back in the order offered.
+
+    An error that stops the writes (ConnectorError) is kept and raised in the engine's thread; nothing
+    offered after it is started (what is already started is still finished)."""
 
     def __init__(self, *, connector, fields, placement, threaded):
         self.connector, self.fields, self.placement, self.threaded = connector, fields, placement, threaded
         self._done = deque()  # appended by the writer, taken by the engine's thread
         self._failure = None
+        self._stopped = threading.Event()  # a write failed: nothing more is started (never cleared)
         self._closed = False
-        self._thread = None
+        self._threads = []
         if threaded:
             self._jobs = queue.Queue(maxsize=WRITER_QUEUE)
-            self._thread = threading.Thread(target=self._run, name="flyt-push-writer", daemon=True)
-            self._thread.start()
+            inbox, steps = self._jobs, self._steps()
+            for number, (step, name, count) in enumerate(steps, start=1):
+                last = number == len(steps)
+                outbox = None if last else queue.Queue(maxsize=WRITER_IN_FLIGHT)
+                ends = 0 if last else steps[number][2]  # one end-of-batches mark per thread of the next step
+                for _ in range(count):
+                    thread = threading.Thread(target=self._run_step, args=(step, inbox, outbox, ends), name=name,
+                                              daemon=True)
+                    thread.start()
+                    self._threads.append(thread)
+                inbox = outbox
 
     def offer(self, kind, batch, timeout=0.2):
         """Hand over one batch; False when the writer is busy (try again after saving what is done)."""
@@ -61,14 +82,22 @@ class _Writer:
             failure, self._failure = self._failure, None
             raise failure
 
-    def close(self):
-        """No more batches: wait until every batch handed over is written (or dropped after an error)."""
-        if self._closed:
-            return
-        self._closed = True
-        if self._thread is not None:
-            self._jobs.put(None)
-            self._thread.join()
+    def close(self, timeout=None):
+        """No more batches: wait until every batch handed over is written (or dropped after an error).
+        With ``timeout``: wait at most that long; returns whether the writes are over (call again)."""
+        if not self._closed:
+            if self._threads:
+                try:
+                    self._jobs.put(None, timeout=timeout)
+                except queue.Full:
+                    return False  # the first thread is still busy with the last batch
+            self._closed = True
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                return False
+        return True
 
     def _write(self, kind, batch):
         if kind == "create":
@@ -76,39 +105,72 @@ class _Writer:
                                                   placement=self.placement)
         return self.connector.update_products(products=[d for _, d, _, _, _ in batch], fields=self.fields)
 
-    def _run(self):
-        start = getattr(self.connector, "start_create", None)
-        finish = getattr(self.connector, "finish_create", None)
+    # --- the threads ------------------------------------------------------------------------------------
+    # An item is (kind, batch, pending, ready_at): ``pending`` is a started create (None otherwise). A
+    # step returns the item for the next thread, or ``(kind, batch, results)`` when it is the last.
+    def _steps(self):
+        connector = self.connector
+        start, finish = getattr(connector, "start_create", None), getattr(connector, "finish_create", None)
+        if start is None or finish is None:
+            return [(self._step_write, "flyt-push-writer", 1)]
+        steps = [(self._step_start, "flyt-push-starter", 1)]
+        if getattr(connector, "await_create", None) is not None:
+            steps.append((self._step_await, "flyt-push-waiter", 1))
+        return [*steps, (self._step_finish, "flyt-push-writer", 1)]
+
+    def _step_start(self, kind, batch, pending, ready_at):
+        if kind != "create" or self._stopped.is_set():
+            return kind, batch, None, None
+        pending = self.connector.start_create(products=[d for _, d, _ in batch], fields=self.fields,
+                                              placement=self.placement)
         ready_s = float(getattr(self.connector, "create_ready_s", 0.0) or 0.0)
-        in_flight, closing = deque(), False
+        return kind, batch, pending, time.monotonic() + ready_s + READY_MARGIN_S
+
+    def _step_await(self, kind, batch, pending, ready_at):
+        if pending is not None:
+            self._sleep_until(ready_at)
+            self.connector.await_create(pending)
+        return kind, batch, pending, ready_at
+
+    def _step_finish(self, kind, batch, pending, ready_at):
+        if pending is None:
+            return self._step_write(kind, batch, pending, ready_at)
+        self._sleep_until(ready_at)
+        return "create", batch, self.connector.finish_create(pending)
+
+    def _step_write(self, kind, batch, pending, ready_at):
+        if self._stopped.is_set():
+            return None  # dropped: written by the next pass
+        return kind, batch, self._write(kind, batch)
+
+    @staticmethod
+    def _sleep_until(ready_at):
+        # never ask before the import can be done: an import asked about too early costs the connector's
+        # whole poll interval (2 s on Zettle), far more than the wait here
+        early = ready_at - time.monotonic()
+        if early > 0:
+            time.sleep(early)
+
+    def _run_step(self, step, inbox, outbox, ends):
+        """One thread of the chain: ``outbox`` None for the last step, which hands results to the engine;
+        ``ends``: how many threads the next step has (each is told when the batches end)."""
         try:
-            while in_flight or not closing:
-                if in_flight and (closing or len(in_flight) >= WRITER_IN_FLIGHT or time.monotonic() >= in_flight[0][2]):
-                    # never ask before the import can be done: an import asked about too early costs the
-                    # connector's whole poll interval (2 s on Zettle), far more than the wait here
-                    early = in_flight[0][2] - time.monotonic()
-                    if early > 0:
-                        time.sleep(early)
-                    batch, pending, _ = in_flight.popleft()
-                    self._done.append(("create", batch, finish(pending)))
+            while (item := inbox.get()) is not None:
+                out = step(*item) if len(item) == 4 else step(*item, None, None)  # offered: (kind, batch)
+                if out is None:
                     continue
-                try:
-                    job = self._jobs.get(timeout=max(0.0, in_flight[0][2] - time.monotonic()) if in_flight else None)
-                except queue.Empty:
-                    continue
-                if job is None:
-                    closing = True
-                    continue
-                kind, batch = job
-                if kind == "create" and start is not None and finish is not None:
-                    pending = start(products=[d for _, d, _ in batch], fields=self.fields, placement=self.placement)
-                    in_flight.append((batch, pending, time.monotonic() + ready_s + READY_MARGIN_S))
+                if outbox is None:
+                    self._done.append(out)
                 else:
-                    self._done.append((kind, batch, self._write(kind, batch)))
+                    outbox.put(out)
         except BaseException as exc:  # kept for the engine's thread; what was not written is written next pass
             self._failure = exc
-            while not closing:  # take (and drop) what is still handed over, so the engine never waits on us
-                closing = self._jobs.get() is None
+            self._stopped.set()
+            while inbox.get() is not None:  # let the threads before this one finish
+                pass
+        finally:
+            for _ in range(ends):
+                outbox.put(None)
 
 
 def _placement(integration):

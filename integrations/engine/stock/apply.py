@@ -46,7 +46,7 @@ def stock_changes_apply(*, merchant, connection, changes, reference="", connecto
     started = time.perf_counter()
     with transaction.atomic():
         known_variants = set(RemoteStock.objects.filter(
-            connection=connection, external_variant_id__in={r.variant_id for r in refs})
+            connection=connection, external_variant_id__any={r.variant_id for r in refs})
             .values_list("variant_id", flat=True))
         locked = lock_variants(merchant=merchant, variant_ids=known_variants)
         read_started = time.perf_counter()
@@ -70,7 +70,7 @@ def stock_changes_apply(*, merchant, connection, changes, reference="", connecto
         outcome.pushed_connections |= {r.connection_id for r in locked if r.dirty}
         if outcome.movements:
             outcome.pushed_connections |= set(scoped(RemoteStock, merchant=merchant).filter(
-                variant_id__in={r.variant_id for r in locked}, dirty=True).values_list("connection_id", flat=True))
+                variant_id__any={r.variant_id for r in locked}, dirty=True).values_list("connection_id", flat=True))
         enqueue_pushes(outcome.pushed_connections)
     logger.info("stock applied connection=%s refs=%s movements=%s pushes=%s read_ms=%.0f total_ms=%.0f",
                 connection.pk, len(refs), outcome.movements, sorted(outcome.pushed_connections), read_ms,

@@ -55,7 +55,7 @@ def location_bindings(*, connection) -> dict:
 
 def lock_variants(*, merchant, variant_ids):
     """Lock every connection's RemoteStock rows of these variants, in primary-key order."""
-    return list(scoped(RemoteStock, merchant=merchant).filter(variant_id__in=set(variant_ids))
+    return list(scoped(RemoteStock, merchant=merchant).filter(variant_id__any=set(variant_ids))
                 .select_related("connection", "variant__product").order_by("pk").select_for_update(of=("self",)))
 
 
@@ -89,12 +89,12 @@ def find_variants(*, merchant, connection, levels) -> dict:
     """Platform item id -> hub Variant for these PlatformLevels: the connection's variant binding,
     else the one hub variant with the same SKU, else the same barcode."""
     ids = {lv.variant_id for lv in levels}
-    by_binding = dict(Binding.objects.filter(connection=connection, kind=Binding.Kind.VARIANT, external_id__in=ids)
+    by_binding = dict(Binding.objects.filter(connection=connection, kind=Binding.Kind.VARIANT, external_id__any=ids)
                       .values_list("external_id", "hub_id"))
     skus = {lv.sku for lv in levels if lv.variant_id not in by_binding and lv.sku}
     barcodes = {lv.barcode for lv in levels if lv.variant_id not in by_binding and lv.barcode}
-    candidates = scoped(Variant, merchant=merchant).filter(Q(pk__in=by_binding.values()) | Q(sku__in=skus)
-                                                           | Q(barcode__in=barcodes)).select_related("product")
+    candidates = scoped(Variant, merchant=merchant).filter(Q(pk__any=by_binding.values()) | Q(sku__any=skus)
+                                                           | Q(barcode__any=barcodes)).select_related("product")
     by_pk, by_sku, by_barcode = {}, {}, {}
     for variant in candidates:
         by_pk[variant.pk] = variant
@@ -119,7 +119,7 @@ def link_rows(*, merchant, connection, levels, outcome=None):
     New rows start with ``last_known`` empty: the caller takes the level (see ``take_level``)."""
     keys = {(lv.variant_id, lv.location_id) for lv in levels}
     rows = {(r.external_variant_id, r.external_location_id): r for r in RemoteStock.objects.filter(
-        connection=connection, external_variant_id__in={k[0] for k in keys}).select_related("variant__product")}
+        connection=connection, external_variant_id__any={k[0] for k in keys}).select_related("variant__product")}
     missing = [lv for lv in levels if (lv.variant_id, lv.location_id) not in rows]
     if missing:
         variants = find_variants(merchant=merchant, connection=connection, levels=missing)
@@ -138,7 +138,7 @@ def link_rows(*, merchant, connection, levels, outcome=None):
                                    external_product_id=lv.product_id, external_location_id=lv.location_id))
         RemoteStock.objects.bulk_create(new, ignore_conflicts=True)
         rows.update({(r.external_variant_id, r.external_location_id): r for r in RemoteStock.objects.filter(
-            connection=connection, external_variant_id__in={lv.variant_id for lv in missing})
+            connection=connection, external_variant_id__any={lv.variant_id for lv in missing})
             .select_related("variant__product")})
     return {key: row for key, row in rows.items() if key in keys}
 

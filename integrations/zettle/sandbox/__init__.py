@@ -47,7 +47,7 @@ class ZettleSandbox(ProductRoutes, InventoryRoutes, PurchaseRoutes, PusherRoutes
                         "options": [{"name": k, "value": v} for k, v in variant.options.items()],
                     })
                 saved, _ = self.store_product(account, product)
-                account["tracked"].append(saved["uuid"])
+                account["tracked"][saved["uuid"]] = True
                 for variant, seeded in zip(saved["variants"], seed.variants, strict=True):
                     account["balances"]["STORE"][variant["uuid"]] = seeded.stock
 

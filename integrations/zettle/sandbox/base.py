@@ -103,7 +103,7 @@ class ZettleBase(Sandbox):
                 "token_ttl": int(options.get("token_ttl", 7200)),
                 "limits": {**DEFAULT_LIMITS, **(options.get("limits") or {})},
                 "products": {}, "events": [], "categories": {}, "imports": {}, "import_order": [],
-                "locations": {kind: self.uuid1() for kind in LOCATION_TYPES}, "tracked": [],
+                "locations": {kind: self.uuid1() for kind in LOCATION_TYPES}, "tracked": {},
                 "balances": {"STORE": {}, "SOLD": {}, "BIN": {}}, "purchases": [], "purchase_number": 0,
                 "subscriptions": {},
             }

@@ -32,7 +32,7 @@ class InventoryRoutes:
         if product is None:
             raise zettle_error(404, f"Product {product_uuid} not found", "ENTITY_NOT_FOUND")
         if product_uuid not in account["tracked"]:
-            account["tracked"].append(product_uuid)
+            account["tracked"][product_uuid] = True
             for variant in product.get("variants") or []:
                 account["balances"]["STORE"].setdefault(variant["uuid"], 0)
             self.emit(account, "InventoryTrackingStarted", {
@@ -126,7 +126,7 @@ class InventoryRoutes:
         if product_uuid not in account["products"]:
             raise zettle_error(404, f"Product {product_uuid} not found", "ENTITY_NOT_FOUND")
         if product_uuid in account["tracked"]:
-            account["tracked"].remove(product_uuid)  # balances are kept and reappear when re-enabled
+            account["tracked"].pop(product_uuid, None)  # balances are kept and reappear when re-enabled
             self.emit(account, "InventoryTrackingStopped", {
                 "organizationUuid": account["organization_uuid"], "productUuid": product_uuid,
                 "changeInformation": self.change_info(account)})
@@ -156,7 +156,7 @@ class InventoryRoutes:
             if status == "START_TRACKING":
                 self.start_tracking_of(account, change.get("productUuid"))
             elif status == "STOP_TRACKING" and change.get("productUuid") in account["tracked"]:
-                account["tracked"].remove(change["productUuid"])
+                account["tracked"].pop(change["productUuid"], None)
             movements += [{**v, "productUuid": change.get("productUuid")} for v in change.get("variantChanges") or []]
         touched = self.apply_movements(account, movements, external_uuid=body.get("externalUuid")) if movements else []
         return SandboxResponse(200, self.update_answer(account, touched, body.get("returnBalanceForLocationUuid")))

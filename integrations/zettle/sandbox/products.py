@@ -93,7 +93,7 @@ class ProductRoutes:
         product = account["products"].pop(product_uuid)
         account["events"].append({"uuid": self.uuid1(), "product": product_uuid, "deleted": True})
         if product_uuid in account["tracked"]:
-            account["tracked"].remove(product_uuid)
+            account["tracked"].pop(product_uuid, None)
         self.emit(account, "ProductDeleted", product)
         return product
 

@@ -99,7 +99,7 @@ def test_the_background_writer_overlaps_creates_and_hands_back_every_batch_in_or
     writer.raise_failure()
     assert [batch for _, batch, _ in done] == batches
     assert all(r.ok for _, _, results in done for r in results)
-    assert connector.threads == {"flyt-push-writer"}  # the engine's thread never calls the platform
+    assert connector.threads == {"flyt-push-starter"}  # the engine's thread never calls the platform
     starts = [e for e in connector.events if e[0] == "start"]
     assert len(starts) == 7
     # the second import starts before the first is finished: waiting on one import overlaps the next
@@ -159,3 +159,40 @@ def test_a_full_pass_pushes_page_by_page_in_full_batches(merchant_a, bc, zettle,
 
     again = integration_sync(merchant=merchant_a, integration=integration, trigger=SyncRun.Trigger.MANUAL, full=True)
     assert (again.unchanged_count, again.created_count, again.updated_count) == (10, 0, 0)
+
+
+class AwaitingConnector(SlowConnector):
+    """Zettle's three steps: start the import, wait for it, then the rate-limited stock."""
+
+    def __init__(self):
+        super().__init__()
+        self.steps = []
+
+    def start_create(self, *, products, fields, placement=None):
+        self.steps.append(("start", tuple(products), threading.current_thread().name))
+        return list(products)
+
+    def await_create(self, pending):
+        self.steps.append(("await", tuple(pending), threading.current_thread().name))
+
+    def finish_create(self, pending):
+        self.steps.append(("finish", tuple(pending), threading.current_thread().name))
+        time.sleep(0.02)
+        return [WriteResult(ok=True, external_id=f"x{p}") for p in pending]
+
+
+def test_imports_are_started_awaited_and_finished_each_in_its_own_thread_in_order():
+    connector = AwaitingConnector()
+    writer = _Writer(connector=connector, fields=frozenset(), placement={}, threaded=True)
+    batches = [[(n, n, "h")] for n in range(6)]
+    done = _run(writer, [("create", b) for b in batches] + [("update", [(9, 9, "h", None, "changed in Flyt")])])
+    writer.raise_failure()
+    assert [batch for _, batch, _ in done] == [*batches, [(9, 9, "h", None, "changed in Flyt")]]
+    threads = {step: {name for s, _, name in connector.steps if s == step} for step in ("start", "await", "finish")}
+    assert threads == {"start": {"flyt-push-starter"}, "await": {"flyt-push-waiter"}, "finish": {"flyt-push-writer"}}
+    for n in range(6):  # each create: started, then awaited, then finished
+        order = [s for s, products, _ in connector.steps if products == (n,)]
+        assert order == ["start", "await", "finish"]
+    # the next import is started while an earlier one is still being finished
+    assert connector.steps.index(("start", (3,), "flyt-push-starter")) < \
+        connector.steps.index(("finish", (1,), "flyt-push-writer"))
