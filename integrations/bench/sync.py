@@ -2,9 +2,8 @@
 
 The sandboxes run in their own processes (``manage.py sandbox serve``, one per platform, as they are
 separate services) on the real clock with the platforms' documented rate limits, so this process
-holds only Flyt: its peak RSS is Flyt's. Call
-counts come from the sandbox process (what the platform sees); rate-limit waits from Flyt's
-clients (the seconds they paused before or after a 429).
+holds only Flyt: its peak RSS is Flyt's. Call counts come from the sandbox processes (what the
+platforms see); rate-limit waits from Flyt's clients (the seconds they paused before or after a 429).
 """
 
 import math

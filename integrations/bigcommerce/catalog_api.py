@@ -1,17 +1,13 @@
 """Catalog, channels and categories calls of ``BigCommerceClient`` (a mixin; see client.py)."""
 
+from integrations.paging import pages
+
 PRODUCT_BATCH = 10
 VARIANT_BATCH = 50
 DELETE_BATCH = 250
 ID_FILTER_BATCH = 250
 ASSIGNMENT_BATCH = 500
 ZETTLE_CHANNEL = "PayPal Zettle"
-
-
-def _chunks(items, size):
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _csv(values):
@@ -36,7 +32,7 @@ class CatalogApi:
         if ids is None:
             yield from self.iter_pages("/v3/catalog/products", params=query)
             return
-        for batch in _chunks(ids, ID_FILTER_BATCH):
+        for batch in pages(ids, ID_FILTER_BATCH):
             yield from self.iter_pages("/v3/catalog/products", params={**query, "id:in": _csv(batch)})
 
     def iter_products(self, **kwargs):
@@ -57,12 +53,12 @@ class CatalogApi:
     def update_products(self, *, products):
         """Batch update, at most 10 products per call; each item carries its ``id``."""
         updated = []
-        for batch in _chunks(products, PRODUCT_BATCH):
+        for batch in pages(products, PRODUCT_BATCH):
             updated.extend(self.call("PUT", "/v3/catalog/products", json=batch)["data"])
         return updated
 
     def delete_products(self, *, product_ids):
-        for batch in _chunks(product_ids, DELETE_BATCH):
+        for batch in pages(product_ids, DELETE_BATCH):
             self.call("DELETE", "/v3/catalog/products", params={"id:in": _csv(batch)})
 
     def iter_variants(self, *, product_id=None, ids=None, skus=None):
@@ -75,13 +71,13 @@ class CatalogApi:
         if ids is None:
             yield from self.iter_items("/v3/catalog/variants", params=params)
             return
-        for batch in _chunks(ids, ID_FILTER_BATCH):
+        for batch in pages(ids, ID_FILTER_BATCH):
             yield from self.iter_items("/v3/catalog/variants", params={**params, "id:in": _csv(batch)})
 
     def update_variants(self, *, variants):
         """Batch update, at most 50 variants per call; each item carries its ``id``."""
         updated = []
-        for batch in _chunks(variants, VARIANT_BATCH):
+        for batch in pages(variants, VARIANT_BATCH):
             updated.extend(self.call("PUT", "/v3/catalog/variants", json=batch)["data"])
         return updated
 
@@ -107,7 +103,7 @@ class CatalogApi:
     def create_categories(self, *, categories):
         """``categories``: [{name, tree_id or parent_id, ...}]."""
         created = []
-        for batch in _chunks(categories, 50):
+        for batch in pages(categories, 50):
             created.extend(self.call("POST", "/v3/catalog/trees/categories", json=batch)["data"])
         return created
 
@@ -125,7 +121,7 @@ class CatalogApi:
     def assign_categories(self, *, assignments):
         """``assignments``: [(product_id, category_id)]."""
         rows = [{"product_id": int(p), "category_id": int(c)} for p, c in assignments]
-        for batch in _chunks(rows, ASSIGNMENT_BATCH):
+        for batch in pages(rows, ASSIGNMENT_BATCH):
             self.call("PUT", "/v3/catalog/products/category-assignments", json=batch)
 
     # --- channels --------------------------------------------------------------------------------
@@ -148,16 +144,16 @@ class CatalogApi:
         if product_ids is None:
             yield from self.iter_items("/v3/catalog/products/channel-assignments", params=params)
             return
-        for batch in _chunks(product_ids, ID_FILTER_BATCH):
+        for batch in pages(product_ids, ID_FILTER_BATCH):
             yield from self.iter_items("/v3/catalog/products/channel-assignments",
                                        params={**params, "product_id:in": _csv(batch)})
 
     def assign_products_to_channel(self, *, product_ids, channel_id):
         rows = [{"product_id": int(p), "channel_id": int(channel_id)} for p in product_ids]
-        for batch in _chunks(rows, ASSIGNMENT_BATCH):  # sequential: BigCommerce asks for no parallel assignments
+        for batch in pages(rows, ASSIGNMENT_BATCH):  # sequential: BigCommerce asks for no parallel assignments
             self.call("PUT", "/v3/catalog/products/channel-assignments", json=batch)
 
     def unassign_products_from_channel(self, *, product_ids, channel_id):
-        for batch in _chunks(product_ids, ID_FILTER_BATCH):
+        for batch in pages(product_ids, ID_FILTER_BATCH):
             self.call("DELETE", "/v3/catalog/products/channel-assignments",
                       params={"product_id:in": _csv(batch), "channel_id:in": str(channel_id)})

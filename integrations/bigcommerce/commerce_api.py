@@ -2,7 +2,8 @@
 
 from itertools import groupby
 
-from integrations.bigcommerce.catalog_api import ID_FILTER_BATCH, _chunks, _csv
+from integrations.bigcommerce.catalog_api import ID_FILTER_BATCH, _csv
+from integrations.paging import pages
 
 INVENTORY_BATCH = 2000
 CUSTOMER_BATCH = 10
@@ -20,7 +21,7 @@ class CommerceApi:
         ordered = sorted(items, key=lambda item: int(item["location_id"]))
         transactions = []
         for _, group in groupby(ordered, key=lambda item: int(item["location_id"])):
-            for batch in _chunks(group, INVENTORY_BATCH):
+            for batch in pages(group, INVENTORY_BATCH):
                 body = self.call(method, path, json={"reason": reason, "items": batch}) or {}
                 transactions.append(body.get("transaction_id"))
         return transactions
@@ -39,7 +40,7 @@ class CommerceApi:
             params["location_id:in"] = _csv(location_ids)
         for name, values in (("variant_id:in", variant_ids), ("sku:in", skus), ("product_id:in", product_ids)):
             if values is not None:
-                for batch in _chunks(values, ID_FILTER_BATCH):
+                for batch in pages(values, ID_FILTER_BATCH):
                     yield from self.iter_items("/v3/inventory/items", params={**params, name: _csv(batch)})
                 return
         yield from self.iter_items("/v3/inventory/items", params=params)
@@ -75,7 +76,7 @@ class CommerceApi:
         if order_ids is None:
             yield from self.iter_items("/v3/orders/payment_actions/refunds")
             return
-        for batch in _chunks(order_ids, ID_FILTER_BATCH):
+        for batch in pages(order_ids, ID_FILTER_BATCH):
             yield from self.iter_items("/v3/orders/payment_actions/refunds", params={"order_id:in": _csv(batch)})
 
     def create_refund(self, *, order_id, items, payments=None):
@@ -101,12 +102,12 @@ class CommerceApi:
         if ids is None:
             yield from self.iter_items("/v3/customers", params=params)
             return
-        for batch in _chunks(ids, ID_FILTER_BATCH):
+        for batch in pages(ids, ID_FILTER_BATCH):
             yield from self.iter_items("/v3/customers", params={**params, "id:in": _csv(batch)})
 
     def create_customers(self, *, customers):
         created = []
-        for batch in _chunks(customers, CUSTOMER_BATCH):
+        for batch in pages(customers, CUSTOMER_BATCH):
             created.extend(self.call("POST", "/v3/customers", json=batch)["data"])
         return created
 

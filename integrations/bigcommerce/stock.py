@@ -29,7 +29,7 @@ from dataclasses import replace
 
 from django.core.cache import cache
 
-from integrations.bigcommerce.catalog_api import ID_FILTER_BATCH, _chunks
+from integrations.bigcommerce.catalog_api import ID_FILTER_BATCH
 from integrations.bigcommerce.client import BigCommerceClient
 from integrations.bigcommerce.commerce_api import DEFAULT_REASON, INVENTORY_BATCH
 from integrations.bigcommerce.connector import STOCK_SCOPES
@@ -42,6 +42,7 @@ from integrations.engine.stock_connector import (
     StockConnector,
     StockRef,
 )
+from integrations.paging import pages
 from integrations.stock_support import CONNECTION_STATUSES
 
 __all__ = ["CONNECTION_STATUSES", "FACTS_TTL_S", "RELATIVE_PATH", "BigCommerceStock"]
@@ -84,7 +85,7 @@ class BigCommerceStock(StockWrites, StockConnector):
                 if self._cache_key(pid) in shared:
                     self._catalog[pid] = shared[self._cache_key(pid)]
             wanted = [p for p in wanted if p not in self._catalog]
-        for batch in _chunks(wanted, ID_FILTER_BATCH):
+        for batch in pages(wanted, ID_FILTER_BATCH):
             for page in self.client.iter_product_pages(
                     ids=batch, include=("variants",),
                     params={"include_fields": "id,inventory_tracking,base_variant_id"}):

@@ -24,6 +24,7 @@ from integrations.engine.stock.links import stock_link_bound
 from integrations.errors import ConnectorError
 from integrations.http import SystemClock
 from integrations.models import Binding, Listing
+from integrations.paging import pages as paged
 from integrations.registry import connector_for
 from integrations.services.connections import connection_mark_error, connection_record_run
 from merchants.bulk import rows_insert
@@ -152,7 +153,7 @@ def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run,
     touched, seen = [], set()
     source = connector.get_products(external_ids=external_ids) if external_ids is not None else \
         connector.iter_products(since=since)
-    pages = _pages(source, PULL_PAGE)
+    pages = paged(source, PULL_PAGE)
     if on_page is not None and _real_clock(connector):
         pages = _read_ahead(pages)  # the next page is read while this one goes into the hub
     for page in pages:
@@ -272,17 +273,6 @@ def _read_ahead(pages):
     finally:
         stop.set()
         thread.join(timeout=30)
-
-
-def _pages(iterable, size):
-    page = []
-    for item in iterable:
-        page.append(item)
-        if len(page) == size:
-            yield page
-            page = []
-    if page:
-        yield page
 
 
 def _listing_source(integration, newly_bound):

@@ -3,17 +3,12 @@
 import uuid
 
 from integrations.errors import ConnectorError
+from integrations.paging import pages
 from integrations.shopify import mapping, queries
 from integrations.shopify.gql import MAX_PAGE
 
 PRODUCT_SET_PER_REQUEST = 25  # productSet mutations aliased into one document (10 cost points each)
 STOCK_PER_MUTATION = 250  # Shopify's limit on input arrays
-
-
-def _chunks(rows, size):
-    rows = list(rows)
-    for start in range(0, len(rows), size):
-        yield rows[start:start + size]
 
 
 def _user_errors(payload, what, *, platform="shopify"):
@@ -63,7 +58,7 @@ class ShopifyOperations:
         variants), several per request. Returns one result per product, in order:
         ``{"product_id", "variant_ids": {sku: id}, "inventory_item_ids": {sku: id}}``."""
         results = []
-        for chunk in _chunks(products, per_request):
+        for chunk in pages(products, per_request):
             declarations = ", ".join(f"$p{n}: ProductSetInput!" for n in range(len(chunk)))
             body = "\n".join(f"p{n}: productSet(input: $p{n}, synchronous: true) {{ {queries.PRODUCT_SET_FIELDS} }}"
                              for n in range(len(chunk)))
@@ -100,7 +95,7 @@ class ShopifyOperations:
         out = []
         ids = [mapping.to_gid("InventoryItem", i) for i in inventory_item_ids]
         size = self.page_size(queries.ITEM_LEVELS, {"locations": locations_per_item}, page_variable="ids")
-        for chunk in _chunks(ids, size):
+        for chunk in pages(ids, size):
             data = self.graphql(queries.ITEM_LEVELS, {"ids": chunk, "locations": locations_per_item})
             for node in data.get("nodes") or []:
                 if node:
@@ -114,7 +109,7 @@ class ShopifyOperations:
         variables = {"locations": max(1, min(MAX_PAGE, int(locations_per_item)))}
         size = self.page_size(queries.STOCK_ITEMS, variables, page_variable="ids")
         out = []
-        for chunk in _chunks(ids, size):
+        for chunk in pages(ids, size):
             data = self.graphql(queries.STOCK_ITEMS, {**variables, "ids": chunk}, what="read stock")
             out.extend(node for node in data.get("nodes") or [] if node)
         return out
@@ -130,7 +125,7 @@ class ShopifyOperations:
         A mismatch raises ConnectorError(retryable=True, status=409) and changes nothing in that batch."""
         key = idempotency_key or str(uuid.uuid4())
         groups = []
-        for number, chunk in enumerate(_chunks(quantities, STOCK_PER_MUTATION)):
+        for number, chunk in enumerate(pages(quantities, STOCK_PER_MUTATION)):
             blind = any(row.get("compare_quantity") is None for row in chunk)
             rows = [{"inventoryItemId": mapping.to_gid("InventoryItem", r["inventory_item_id"]),
                      "locationId": mapping.to_gid("Location", r["location_id"]), "quantity": int(r["quantity"]),
@@ -148,7 +143,7 @@ class ShopifyOperations:
         """Relative stock changes: dicts with ``inventory_item_id``, ``location_id`` and ``delta``."""
         key = idempotency_key or str(uuid.uuid4())
         groups = []
-        for number, chunk in enumerate(_chunks(changes, STOCK_PER_MUTATION)):
+        for number, chunk in enumerate(pages(changes, STOCK_PER_MUTATION)):
             rows = [{"inventoryItemId": mapping.to_gid("InventoryItem", r["inventory_item_id"]),
                      "locationId": mapping.to_gid("Location", r["location_id"]), "delta": int(r["delta"])}
                     for r in chunk]

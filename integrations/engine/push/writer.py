@@ -44,15 +44,11 @@ class _Writer:
         if threaded:
             self._jobs = queue.Queue(maxsize=WRITER_QUEUE)
             inbox, steps = self._jobs, self._steps()
-            for number, (step, name, count) in enumerate(steps, start=1):
-                last = number == len(steps)
-                outbox = None if last else queue.Queue(maxsize=WRITER_IN_FLIGHT)
-                ends = 0 if last else steps[number][2]  # one end-of-batches mark per thread of the next step
-                for _ in range(count):
-                    thread = threading.Thread(target=self._run_step, args=(step, inbox, outbox, ends), name=name,
-                                              daemon=True)
-                    thread.start()
-                    self._threads.append(thread)
+            for number, (step, name) in enumerate(steps, start=1):
+                outbox = None if number == len(steps) else queue.Queue(maxsize=WRITER_IN_FLIGHT)
+                thread = threading.Thread(target=self._run_step, args=(step, inbox, outbox), name=name, daemon=True)
+                thread.start()
+                self._threads.append(thread)
                 inbox = outbox
 
     def offer(self, kind, batch, timeout=0.2):
@@ -66,7 +62,7 @@ class _Writer:
                 self.raise_failure()
             return True
         try:
-            self._jobs.put((kind, batch), timeout=timeout)
+            self._jobs.put((kind, batch, None, None), timeout=timeout)
         except queue.Full:
             return False
         return True
@@ -112,11 +108,11 @@ class _Writer:
         connector = self.connector
         start, finish = getattr(connector, "start_create", None), getattr(connector, "finish_create", None)
         if start is None or finish is None:
-            return [(self._step_write, "flyt-push-writer", 1)]
-        steps = [(self._step_start, "flyt-push-starter", 1)]
+            return [(self._step_write, "flyt-push-writer")]
+        steps = [(self._step_start, "flyt-push-starter")]
         if getattr(connector, "await_create", None) is not None:
-            steps.append((self._step_await, "flyt-push-waiter", 1))
-        return [*steps, (self._step_finish, "flyt-push-writer", 1)]
+            steps.append((self._step_await, "flyt-push-waiter"))
+        return [*steps, (self._step_finish, "flyt-push-writer")]
 
     def _step_start(self, kind, batch, pending, ready_at):
         if kind != "create" or self._stopped.is_set():
@@ -151,12 +147,11 @@ class _Writer:
         if early > 0:
             time.sleep(early)
 
-    def _run_step(self, step, inbox, outbox, ends):
-        """One thread of the chain: ``outbox`` None for the last step, which hands results to the engine;
-        ``ends``: how many threads the next step has (each is told when the batches end)."""
+    def _run_step(self, step, inbox, outbox):
+        """One thread of the chain: ``outbox`` None for the last step, which hands results to the engine."""
         try:
             while (item := inbox.get()) is not None:
-                out = step(*item) if len(item) == 4 else step(*item, None, None)  # offered: (kind, batch)
+                out = step(*item)
                 if out is None:
                     continue
                 if outbox is None:
@@ -169,8 +164,8 @@ class _Writer:
             while inbox.get() is not None:  # let the threads before this one finish
                 pass
         finally:
-            for _ in range(ends):
-                outbox.put(None)
+            if outbox is not None:
+                outbox.put(None)  # the batches end here for the next thread too
 
 
 def _placement(integration):

@@ -7,7 +7,6 @@ counted in the connection's drift count, shown on the dashboard.
 """
 
 import logging
-from itertools import islice
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,16 +25,11 @@ from integrations.engine.stock.common import (
 )
 from integrations.engine.stock.push import stock_push
 from integrations.models import Connection, RemoteStock
+from integrations.paging import pages
 from integrations.registry import stock_connector_for
 
 logger = logging.getLogger("flyt.stock")
 PAGE = 250
-
-
-def _pages(iterable, size):
-    iterator = iter(iterable)
-    while page := list(islice(iterator, size)):
-        yield page
 
 
 def stock_reconcile(*, merchant, connection, connector=None, outcome=None) -> Outcome:
@@ -47,7 +41,7 @@ def stock_reconcile(*, merchant, connection, connector=None, outcome=None) -> Ou
         return outcome
     connector = connector or stock_connector_for(connection)
     platform = connection.get_platform_display()
-    for page in _pages((lv for lv in connector.iter_levels() if lv.tracked), PAGE):
+    for page in pages((lv for lv in connector.iter_levels() if lv.tracked), PAGE):
         with transaction.atomic():
             rows = link_rows(merchant=merchant, connection=connection, levels=page, outcome=outcome)
             locked = {r.pk: r for r in lock_variants(merchant=merchant,
