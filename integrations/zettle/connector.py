@@ -208,6 +208,7 @@ class ZettleConnector(ProductConnector):
                 results[index].error = note
         if "stock" in pending.fields:
             pending.stock_plan = self._initial_stock_plan(products, pending.bodies, results)
+        pending.bodies, pending.chunks = {}, []  # the import bodies are not needed any more: memory
         pending.awaited = True
 
     def finish_create(self, pending):

@@ -6,10 +6,10 @@ import time
 from collections import deque
 
 WRITER_QUEUE = 1  # batches waiting for the writer threads: memory stays bounded whatever the catalog
-# creates started on the platform (Zettle imports) and waiting to be finished: an import takes ~2 s
-# and finishing one (its initial stock, rate limited) ~1.25 s, so with two waiting behind the one
-# being finished the oldest is ready by the time it comes up and the stock calls follow each other
-WRITER_IN_FLIGHT = 2
+# batches waiting between two steps of the chain: with one waiting between each two steps, up to five
+# creates (Zettle imports) are under way at once; an import takes ~2 s and finishing one ~1.25 s, so
+# that is enough for the stock calls to follow each other, and few enough that memory stays small
+WRITER_IN_FLIGHT = 1
 READY_MARGIN_S = 0.05  # added to the connector's ``create_ready_s`` before the first question
 
 
