@@ -8,6 +8,7 @@ Platform clients subclass ``PlatformClient`` and fill in the hooks: ``auth_heade
 so tests move time instead of sleeping.
 """
 
+import functools
 import logging
 import random
 import threading
@@ -80,6 +81,13 @@ def host_allowed(url, allowed_suffixes):
     return any(host == suffix or host.endswith("." + suffix) for suffix in allowed_suffixes)
 
 
+@functools.cache
+def tls_context():
+    """One TLS context for every platform client of the process: loading the CA bundle costs about
+    25 ms, and a task builds its clients afresh."""
+    return httpx.create_ssl_context()
+
+
 class PlatformClient:
     platform = ""
     label = ""
@@ -100,7 +108,8 @@ class PlatformClient:
         self.stats = CallStats()
         self._stats_lock = threading.Lock()  # a client may be used from two threads (the push's writers)
         self.http = httpx.Client(base_url=self.base_url, transport=transport, timeout=self.timeout,
-                                 follow_redirects=False, headers={"User-Agent": self.user_agent})
+                                 follow_redirects=False, headers={"User-Agent": self.user_agent},
+                                 verify=tls_context())
 
     # --- hooks ----------------------------------------------------------------------------------
     def auth_headers(self) -> dict:
