@@ -69,8 +69,8 @@ def stock_reconcile_due(*, now=None, limit=200):
 
 
 def stock_poll_due(*, now=None):
-    """Enqueue a stock poll for each polled connection whose interval (``settings["poll_seconds"]``,
-    default 60) has passed. Returns their ids."""
+    """Enqueue a stock poll for each polled connection whose interval (the merchant's
+    ``settings["poll_interval_seconds"]``, default 60) has passed. Returns their ids."""
     from integrations.tasks import stock_poll_task
 
     now = now or timezone.now()
@@ -79,7 +79,7 @@ def stock_poll_due(*, now=None):
         for connection in (Connection.objects.filter(status=Connection.Status.ACTIVE, platform__in=POLLED_PLATFORMS)
                            .exclude(stock_direction="off").select_for_update(skip_locked=True, of=("self",))):
             state = (connection.sync_state or {}).get("stock_poll", {})
-            interval = int((connection.settings or {}).get("poll_seconds") or 60)
+            interval = int((connection.settings or {}).get("poll_interval_seconds") or 60)
             last = state.get("polled_at")
             if last and iso_time_or_none(last) > now - timedelta(seconds=interval - 5):
                 continue

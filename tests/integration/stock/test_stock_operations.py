@@ -41,7 +41,7 @@ def test_polled_platforms_are_polled_on_their_interval(merchant_a, django_captur
     polled = []
     monkeypatch.setattr("integrations.tasks.stock_poll_task.delay", polled.append)
     shopbox = ConnectionFactory(merchant=merchant_a, platform="shopbox", status="active", stock_direction="both",
-                                settings={"poll_seconds": 120})
+                                settings={"poll_interval_seconds": 120})
     ConnectionFactory(merchant=merchant_a, platform="bigcommerce", status="active", stock_direction="both")
     now = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
