@@ -116,6 +116,8 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 # --- Security ---------------------------------------------------------------------------------
 # Webhook bodies are capped before they are read; the whole request body as well.
 WEBHOOK_MAX_BYTES = env.int("WEBHOOK_MAX_BYTES", default=1024 * 1024)
+# Shopify Admin API version in every Shopify URL (the newest stable one; each is supported for 12 months)
+SHOPIFY_API_VERSION = env.str("SHOPIFY_API_VERSION", default="2026-10")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 X_FRAME_OPTIONS = "DENY"
 
