@@ -100,6 +100,10 @@ class Binding(MerchantOwnedModel):
         IMAGE = "image", "Image"
         LOCATION = "location", "Location"
 
+    class Origin(models.TextChoices):
+        CREATED = "created", "Created by Flyt"
+        LINKED = "linked", "Linked to an existing object"
+
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="bindings")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     hub_id = models.BigIntegerField(help_text="Primary key of the hub object of this kind")
@@ -111,6 +115,10 @@ class Binding(MerchantOwnedModel):
     )
     last_known_quantity = models.IntegerField(null=True, blank=True)
     dirty = models.BooleanField(default=False, help_text="The hub changed since the last push")
+    origin = models.CharField(
+        max_length=8, choices=Origin.choices, default=Origin.LINKED,
+        help_text="Created: Flyt made the platform's object, so removing the products Flyt synced may delete "
+                  "it. Linked: it existed there already (or nobody knows), so it is only ever unlinked.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -85,7 +85,10 @@ def integration_disconnect(*, merchant, integration, platform, remove_products):
     connector = connector_for(connection)
     created_here = connection == integration.target
     if remove_products:
-        bindings = Binding.objects.filter(connection=connection, kind=Binding.Kind.PRODUCT)
+        # only what Flyt created there; products that were there already (linked by SKU or barcode, or of
+        # unknown origin) are unlinked below and left on the platform
+        bindings = Binding.objects.filter(connection=connection, kind=Binding.Kind.PRODUCT,
+                                          origin=Binding.Origin.CREATED)
         if not created_here:  # the home base: remove only products Flyt created there (none in this direction)
             bindings = bindings.none()
         ids = list(bindings.values_list("external_id", flat=True))

@@ -198,7 +198,9 @@ def integration_disconnect(request, integration_id, platform):
     connection = getattr(integration, platform)
     context = {"integration": integration, "platform": platform, "label": label, "connection": connection,
                "other_label": PLATFORMS["zettle" if platform == "bigcommerce" else "bigcommerce"].label,
-               "is_target": connection is not None and connection == integration.target}
+               "is_target": connection is not None and connection == integration.target,
+               "removal": services.integration_disconnect_preview(merchant=request.merchant,
+                                                                  integration=integration, platform=platform)}
     if request.method == "POST":
         try:
             services.integration_disconnect_platform(merchant=request.merchant, integration=integration,

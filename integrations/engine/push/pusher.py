@@ -192,7 +192,7 @@ class Pusher:
                 bound[product.pk] = external_id
                 if not self.dry_run:
                     Binding.objects.create(merchant=self.merchant, connection=self.target, kind=Binding.Kind.PRODUCT,
-                                           hub_id=product.pk, external_id=external_id)
+                                           hub_id=product.pk, external_id=external_id, origin=Binding.Origin.LINKED)
                 taken.add(external_id)
                 break
         return skipped

@@ -24,11 +24,12 @@ def _save_results(*, merchant, target, written, created=False):
                 if external_id:
                     variant_rows.append({"hub_id": variant_pk, "external_id": external_id,
                                          "external_parent_id": result.external_id})
-        if created:
+        if created:  # Flyt made these on the target: removing the synced products may delete them
             bindings_create_fresh(merchant=merchant, connection=target, kind=Binding.Kind.PRODUCT, rows=[
                 {"hub_id": product.pk, "external_id": result.external_id, "last_pushed_hash": digest,
-                 "remote_hash": ""} for product, result, digest in written])
-            bindings_create_fresh(merchant=merchant, connection=target, kind=Binding.Kind.VARIANT, rows=variant_rows)
+                 "remote_hash": "", "origin": Binding.Origin.CREATED.value} for product, result, digest in written])
+            bindings_create_fresh(merchant=merchant, connection=target, kind=Binding.Kind.VARIANT,
+                                  rows=[{**row, "origin": Binding.Origin.CREATED.value} for row in variant_rows])
             return
         bindings_save(merchant=merchant, connection=target, kind=Binding.Kind.PRODUCT,
                       rows=[(product.pk, result.external_id, "") for product, result, _ in written])
@@ -48,6 +49,11 @@ def target_product_remove(*, merchant, integration, product_id, delete_copy, log
     target = integration.target
     product = scoped(Product, merchant=merchant).filter(pk=product_id).first()
     binding = Binding.objects.filter(connection=target, kind=Binding.Kind.PRODUCT, hub_id=product_id).first()
+    if binding is not None and delete_copy and binding.origin != Binding.Origin.CREATED:
+        # the product was on the target before Flyt linked it: never delete it, only stop syncing it
+        delete_copy = False
+        reason = (f"is no longer synced; its product on {target.platform_info.label} was there before Flyt "
+                  "linked it, so it is left as it is")
     if binding is not None and delete_copy:
         (connector or connector_for(target)).delete_products(external_ids=[binding.external_id])
     if binding is not None:

@@ -26,6 +26,7 @@ from integrations.services.setup.reading import (
 )
 from integrations.services.setup.running import (
     integration_disconnect_platform,
+    integration_disconnect_preview,
     integration_request_sync,
     products_assign,
     products_unassign,
@@ -43,7 +44,8 @@ from integrations.services.setup.wizard import (
 
 __all__ = [
     "DONE", "ENDED", "PAIR", "STEPS", "STEP_LABELS", "ConnectionProblem", "integration_dashboard",
-    "integration_disconnect_platform", "integration_get", "integration_is_ended", "integration_list",
+    "integration_disconnect_platform", "integration_disconnect_preview", "integration_get", "integration_is_ended",
+    "integration_list",
     "integration_product", "integration_products", "integration_request_sync", "integration_start",
     "products_assign", "products_for_selection", "products_unassign", "setup_choose_home",
     "setup_connect_bigcommerce", "setup_connect_zettle", "setup_finish", "setup_prices_choice",

@@ -2,11 +2,13 @@
 
 from django.db import transaction
 
+from catalog.models import Product
 from integrations.errors import ConnectorError
-from integrations.models import Connection
+from integrations.models import Binding, Connection
 from integrations.platforms import PLATFORMS
 from integrations.services.connections import ConnectionProblem
 from integrations.services.setup.reading import ENDED, PAIR, check_owner, integration_is_ended
+from merchants.tenancy import scoped
 from synclog.models import SyncRun
 
 
@@ -63,6 +65,32 @@ def products_unassign(*, merchant, integration, products):
         return listings_unassign(merchant=merchant, integration=integration, products=products)
     except ConnectorError as exc:
         raise ConnectionProblem(f"The products could not be unassigned: {exc.message}") from exc
+
+
+DISCONNECT_LISTED = 50  # names shown per list on the confirmation page; the counts are always complete
+
+
+def integration_disconnect_preview(*, merchant, integration, platform):
+    """What "remove the products Flyt synced" would do on ``platform``: the products Flyt created
+    there (deleted) and the ones that were there already and Flyt only linked (unlinked, left as
+    they are). Returns {"deleted": n, "unlinked": n, "deleted_items": [...], "unlinked_items": [...]},
+    each item {"title", "skus"}; at most ``DISCONNECT_LISTED`` items per list."""
+    check_owner(merchant, integration)
+    connection = getattr(integration, platform, None) if platform in PAIR else None
+    empty = {"deleted": 0, "unlinked": 0, "deleted_items": [], "unlinked_items": []}
+    if connection is None or connection != integration.target:
+        return empty  # the home base: Flyt removes nothing there
+    bindings = scoped(Binding, merchant=merchant).filter(connection=connection, kind=Binding.Kind.PRODUCT)
+    created = bindings.filter(origin=Binding.Origin.CREATED)
+    linked = bindings.exclude(origin=Binding.Origin.CREATED)
+    return {"deleted": created.count(), "unlinked": linked.count(),
+            "deleted_items": _described(merchant, created), "unlinked_items": _described(merchant, linked)}
+
+
+def _described(merchant, bindings):
+    hub_ids = list(bindings.order_by("hub_id").values_list("hub_id", flat=True)[:DISCONNECT_LISTED])
+    products = scoped(Product, merchant=merchant).filter(pk__in=hub_ids).prefetch_related("variants").order_by("title")
+    return [{"title": p.title, "skus": [v.sku for v in p.variants.all() if v.sku]} for p in products]
 
 
 def integration_disconnect_platform(*, merchant, integration, platform, remove_products):
