@@ -99,6 +99,12 @@ class IntegrationAdmin(admin.ModelAdmin):
     search_fields = ["name", "merchant__name"]
     raw_id_fields = ["bigcommerce", "zettle"]
 
+    def get_readonly_fields(self, request, obj=None):
+        """Whether prices are included is fixed once the integration is set up: it changes only by
+        disconnecting and connecting again (the help pages' rule), not here."""
+        fixed = ["prices_included"] if obj is not None and obj.completed_at is not None else []
+        return [*super().get_readonly_fields(request, obj), *fixed]
+
 
 @admin.register(Listing)
 class ListingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):

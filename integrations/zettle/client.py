@@ -25,6 +25,7 @@ from integrations.errors import ConnectorError
 from integrations.fields import decrypt, encrypt
 from integrations.http import PlatformClient, host_allowed
 from integrations.zettle.api_inventory import InventoryApi
+from integrations.zettle.api_organization import OrganizationApi
 from integrations.zettle.api_products import ProductsApi
 from integrations.zettle.api_purchases import PurchasesApi, PusherApi
 from integrations.zettle.mapping import new_uuid1
@@ -39,6 +40,7 @@ REAL_HOSTS = {
     "inventory": "https://inventory.izettle.com",
     "purchase": "https://purchase.izettle.com",
     "pusher": "https://pusher.izettle.com",
+    "secure": "https://secure.izettle.com",  # merchant information (api_organization)
 }
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
@@ -48,7 +50,7 @@ def shared_pacing():
     return "RedisCache" in settings.CACHES["default"]["BACKEND"]
 
 
-class ZettleClient(ProductsApi, InventoryApi, PurchasesApi, PusherApi, PlatformClient):
+class ZettleClient(ProductsApi, InventoryApi, PurchasesApi, PusherApi, OrganizationApi, PlatformClient):
     platform = "zettle"
     label = "Zettle"
     allowed_host_suffixes = ("izettle.com", "zettle.com")

@@ -5,11 +5,13 @@ it writes products. ``prepare`` only works out the account currency (Zettle has 
 BigCommerce's channel or category to create; ``placement`` is ignored: Flyt never sets a Zettle
 category or folder).
 
-Currency. Zettle money is minor units with a ``currencyId`` that must be the organization's.
-It comes from ``connection.settings["currency"]``; lacking that, from a price in the library
-(one read of one page; ``prepare`` returns it so the engine stores it); lacking that, "DKK".
-Prices of a product whose ``currency`` differs from Zettle's are never written (a new product gets
-price 0); the result is still ok and its ``error`` says so, for the log.
+Currency and VAT. Zettle money is minor units with a ``currencyId`` that must be the organization's.
+Both the currency and the organization's default VAT rate come from Zettle's merchant information
+(``GET secure.izettle.com/api/resources/organizations/self/``, ``currency`` and ``vatPercentage``), read once
+and kept in ``connection.settings`` (``prepare`` returns them so the engine stores them); never from a
+priced product or a guess: an account whose currency cannot be read raises. Prices of a product whose
+``currency`` differs from Zettle's are never written (a new product gets price 0); the result is still ok and
+its ``error`` says so, for the log.
 
 Writes. ``create_products`` takes up to ``write_batch_size`` (500, the client's import batch)
 products: one goes by ``POST /products``, more by one bulk import (``/import/v2``) polled on the
@@ -24,8 +26,8 @@ tracking switched on, then SUPPLIER→STORE movements in bulk (100 products per 
 variant list whole) and PUTs only the keys that differ, conditionally (a 412 is read and tried
 once more); an unchanged product costs no write.
 
-Not written to Zettle: VAT (new products get ``settings["vat_percentage"]``, default 25; updates
-never send it), category, folder, tax code, unit. Zettle's Product Library has no weight or
+Not written to Zettle: VAT (new products get the organization's default VAT rate; updates never
+send it), category, folder, tax code, unit. Zettle's Product Library has no weight or
 shipping weight and the Inventory API no low-stock level, so "weight" and "low_stock" are
 accepted and ignored. Images: Zettle shows one image per product; the first image's URL becomes
 ``presentation.imageUrl`` (the client cannot upload to Zettle's Image API, so image lookup keys
@@ -48,13 +50,12 @@ from integrations.dto import ExternalProduct, ExternalStockLevel
 from integrations.engine.connector import ProductConnector, WriteResult
 from integrations.errors import ConnectorError
 from integrations.zettle import mapping
+from integrations.zettle.api_organization import organization_currency, organization_vat
 from integrations.zettle.api_products import IMPORT_BATCH, MAX_VARIANTS
 from integrations.zettle.client import ZettleClient
 from integrations.zettle.connector_support import call_stats, label, refusal_reason, variant_key
 
 logger = logging.getLogger("flyt.zettle")
-DEFAULT_CURRENCY = "DKK"
-DEFAULT_VAT = "25"
 DEFAULT_CONTACT_EMAIL = "integrations@flyt.example"
 WEBHOOK_EVENTS = ("ProductCreated", "ProductUpdated", "ProductDeleted", "InventoryBalanceChanged")
 GET_ONE_BY_ONE_MAX = 20  # more ids than this are found by one library read (500 products a page) instead
@@ -70,24 +71,37 @@ class ZettleConnector(ProductConnector):
         self.client = ZettleClient.from_connection(connection, transport=transport, clock=clock)
         self.settings = dict(connection.settings or {})
         self._currency = self.settings.get("currency") or None
-        self._currency_known = self._currency is not None  # from settings or Zettle, not the default
+        self._vat = self.settings.get("vat_percentage")
         self._signing_key = ""
 
     # --- set-up --------------------------------------------------------------------------------------
     def prepare(self, *, role):
-        """Nothing to create in Zettle for either role; returns the account currency when Zettle tells it
-        (for ``connection.settings``). Idempotent and, once the currency is known, free of calls."""
+        """Nothing to create in Zettle for either role; returns the account currency and default VAT rate
+        (for ``connection.settings``). Idempotent and, once they are known, free of calls."""
         if role not in ("home", "target"):
             raise ValueError(f"Unknown role {role!r}; expected 'home' or 'target'.")
         currency = self.account_currency()
-        return {"currency": currency} if self._currency_known else {}
+        return {"currency": currency, "vat_percentage": self.default_vat()}
+
+    def _read_organization(self):
+        info = self.client.merchant_information()
+        currency = organization_currency(info)
+        if not currency:
+            raise ConnectorError("Zettle did not say which currency your Zettle account sells in; Flyt cannot "
+                                 "write prices or products without it.", retryable=True, platform=self.platform)
+        self._currency, self._vat = currency, organization_vat(info)
 
     def account_currency(self):
+        """The organization's currency, as Zettle's merchant information says (never a guess)."""
         if self._currency is None:
-            found = self._library_currency()
-            self._currency_known = bool(found)
-            self._currency = found or DEFAULT_CURRENCY
+            self._read_organization()
         return self._currency
+
+    def default_vat(self):
+        """The organization's default VAT rate ("" for an organization without VAT)."""
+        if self._vat is None:
+            self._read_organization()
+        return self._vat
 
     def _price_guard(self, product, fields, *, create):
         """(product, fields, note): prices in another currency than Zettle's are never written (a new
@@ -101,16 +115,6 @@ class ZettleConnector(ProductConnector):
             product = replace(product, variants=[replace(v, price=Decimal(0), cost_price=None)
                                                  for v in product.variants])
         return product, fields - {"price", "cost_price"}, note
-
-    def _library_currency(self):
-        """The currency of the first priced variant of the library's first page (None if no price)."""
-        page = next(self.client.iter_library(), {})
-        for product in page.get("products") or []:
-            for variant in product.get("variants") or []:
-                currency = (variant.get("price") or variant.get("costPrice") or {}).get("currencyId")
-                if currency:
-                    return currency
-        return None
 
     # --- reading --------------------------------------------------------------------------------------
     def iter_products(self, *, since=None):
@@ -161,7 +165,7 @@ class ZettleConnector(ProductConnector):
     def start_create(self, *, products, fields, placement=None):
         fields = frozenset(fields)
         currency = self.account_currency()
-        vat = self.settings.get("vat_percentage") or DEFAULT_VAT
+        vat = self.default_vat()
         results, bodies, notes = [None] * len(products), {}, {}
         for index, product in enumerate(products):
             problem = _local_problem(product)

@@ -225,12 +225,18 @@ def images_written(images) -> dict:
     return {"presentation": {"imageUrl": ordered[0].url}, "imageLookupKeys": keys or None}
 
 
-def product_create_body(product: ExternalProduct, *, fields, currency: str, vat_percentage="25") -> dict:
+def product_create_body(product: ExternalProduct, *, fields, currency: str, vat_percentage="") -> dict:
     """A new Product Library body with a fresh client-chosen uuid (variants too), writing only ``fields``
-    (plus the name and variants Zettle needs). No category, folder or tax code; VAT is Zettle's default."""
+    (plus the name and variants Zettle needs). No category, folder or tax code; VAT is the organization's
+    default rate (``vat_percentage``, from its merchant information), or, for an organization without VAT,
+    Zettle's own default tax (``createWithDefaultTax``)."""
     variants = product.variants or [ExternalVariant(external_id="")]
-    body = {"uuid": new_uuid1(), "name": product.title.strip(), "vatPercentage": str(vat_percentage),
+    body = {"uuid": new_uuid1(), "name": product.title.strip(),
             "variants": [variant_written(replace_id(v), fields=fields, currency=currency) for v in variants]}
+    if vat_percentage not in (None, ""):
+        body["vatPercentage"] = str(vat_percentage)
+    else:
+        body["createWithDefaultTax"] = True
     if "description" in fields and plain_text(product.description):
         body["description"] = plain_text(product.description)
     definitions = option_definitions(product)

@@ -3,6 +3,7 @@
 import logging
 
 from django.http import Http404
+from django.utils.translation import gettext
 
 from catalog.models import Product
 from integrations.errors import ConnectorError
@@ -87,20 +88,23 @@ def setup_prices_choice(*, merchant, integration):
     for platform in PAIR:
         connection = getattr(integration, platform)
         if connection is None:
-            problem = f"Connect {PLATFORMS[platform].label} first."
+            problem = gettext("Connect %(platform)s first.") % {"platform": PLATFORMS[platform].label}
             continue
         try:
             currencies[platform] = (account_currency(connection=connection) or "").upper()
         except ConnectorError as exc:
-            problem = f"Flyt could not read the currency of your {PLATFORMS[platform].label} account: {exc.message}"
+            problem = gettext("Flyt could not read the currency of your %(platform)s account: %(reason)s") % {
+                "platform": PLATFORMS[platform].label, "reason": exc.message}
         except Exception:  # a platform without a currency reader must not break the page
             logger.exception("account_currency failed integration=%s platform=%s", integration.pk, platform)
-            problem = f"Flyt could not read the currency of your {PLATFORMS[platform].label} account."
+            problem = gettext("Flyt could not read the currency of your %(platform)s account.") % {
+                "platform": PLATFORMS[platform].label}
     same = not problem and len(currencies) == 2 and all(currencies.values()) and \
         currencies["bigcommerce"] == currencies["zettle"]
     if not problem and not same:
-        problem = (f"BigCommerce uses {currencies.get('bigcommerce') or 'an unknown currency'} and Zettle "
-                   f"{currencies.get('zettle') or 'an unknown currency'}, so prices cannot be synced.")
+        unknown = gettext("an unknown currency")
+        problem = gettext("BigCommerce uses %(bigcommerce)s and Zettle %(zettle)s, so prices cannot be synced.") % {
+            "bigcommerce": currencies.get("bigcommerce") or unknown, "zettle": currencies.get("zettle") or unknown}
     return {"currencies": currencies, "same_currency": same, "problem": problem}
 
 

@@ -96,7 +96,7 @@ def _probe(platform, *, credentials, settings_):
         if not organization:
             raise ConnectionProblem("Zettle did not say which organization this API key belongs to. Create a new "
                                     "API key in Zettle and try again.")
-        return organization, {"organization_uuid": organization}
+        return organization, {"organization_uuid": organization, **_zettle_currency(client)}
     except ConnectorError as exc:
         raise ConnectionProblem(f"Could not connect to {PLATFORMS[platform].label}: {exc.message}") from exc
     finally:
@@ -116,6 +116,19 @@ def _bigcommerce_currency(client):
 
 
 def _check_one_to_one(*, merchant, integration, platform, external_account_id):
+def _zettle_currency(client):
+    """{"currency", "vat_percentage"} from the organization's merchant information, or {} when not readable
+    (the prices step then reads it again, and says so if it still cannot)."""
+    from integrations.zettle.api_organization import organization_currency, organization_vat
+
+    try:
+        info = client.merchant_information()
+    except ConnectorError:
+        return {}
+    currency = organization_currency(info)
+    return {"currency": currency, "vat_percentage": organization_vat(info)} if currency else {}
+
+
     """One Zettle account ↔ one BigCommerce store: refuse an account another integration uses."""
     other = PLATFORMS["zettle" if platform == "bigcommerce" else "bigcommerce"].label
     label = PLATFORMS[platform].label

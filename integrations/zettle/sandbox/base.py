@@ -21,7 +21,7 @@ from integrations.sandbox.core import Sandbox, SandboxError, SandboxResponse, ro
 from integrations.sandbox.ratelimit import RollingRate
 
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-SERVICES = ("oauth", "products", "inventory", "purchase", "pusher")
+SERVICES = ("oauth", "products", "inventory", "purchase", "pusher", "secure")
 ALL_SCOPES = ["READ:PRODUCT", "WRITE:PRODUCT", "READ:PURCHASE", "READ:USERINFO"]
 DEFAULT_LIMITS = {
     "inventory_per_s": 4.0,  # documented soft limit (rolling average)

@@ -80,7 +80,7 @@ class ProductRoutes:
             "createdByUserUuid": (existing or {}).get("createdByUserUuid", account["user_uuid"]),
             "updated": now, "updatedByUserUuid": account["user_uuid"],
         })
-        saved.setdefault("vatPercentage", "25")
+        saved.setdefault("vatPercentage", self.default_vat(account))  # the organization's default VAT
         saved["vatPercentage"] = str(saved["vatPercentage"])
         saved.setdefault("variants", [])
         saved["etag"] = hashlib.sha1(  # noqa: S324 - an ETag, not security

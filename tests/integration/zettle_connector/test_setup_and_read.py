@@ -3,32 +3,33 @@
 from datetime import UTC, datetime, timedelta
 
 from integrations.sandbox.seed import catalog
-from integrations.zettle.connector import DEFAULT_CURRENCY
 from tests.integration.zettle.conftest import api_calls
 from tests.integration.zettle_connector.conftest import make_connector
 
 
-def test_prepare_takes_the_currency_from_settings_without_any_call(sandbox, connector):
-    assert connector.prepare(role="target") == {"currency": "SEK"}
-    assert connector.prepare(role="home") == {"currency": "SEK"}
+def test_prepare_takes_the_currency_and_vat_from_settings_without_any_call(sandbox, clock, account):
+    connector = make_connector(sandbox, clock, account, currency="SEK", vat_percentage="25")
+    assert connector.prepare(role="target") == {"currency": "SEK", "vat_percentage": "25"}
+    assert connector.prepare(role="home") == {"currency": "SEK", "vat_percentage": "25"}
     assert connector.account_currency() == "SEK"
     assert api_calls(sandbox) == []
 
 
-def test_prepare_reads_the_currency_from_the_library_once_and_is_idempotent(sandbox, clock):
-    connect = sandbox.create_account(currency="NOK")
+def test_prepare_reads_the_organization_once_and_is_idempotent(sandbox, clock):
+    connect = sandbox.create_account(currency="NOK", country="NO", vat_percentage=15)
     sandbox.seed(connect["account"], catalog(3))
-    connector = make_connector(sandbox, clock, connect)  # no currency in settings
-    assert connector.prepare(role="target") == {"currency": "NOK"}
-    assert connector.prepare(role="target") == {"currency": "NOK"}
-    assert len(api_calls(sandbox, "/library")) == 1
+    connector = make_connector(sandbox, clock, connect)  # nothing in settings
+    assert connector.prepare(role="target") == {"currency": "NOK", "vat_percentage": "15"}
+    assert connector.prepare(role="target") == {"currency": "NOK", "vat_percentage": "15"}
+    assert len(api_calls(sandbox, "/organizations/self")) == 1
+    assert api_calls(sandbox, "/library") == []  # never guessed from a priced product
 
 
-def test_an_empty_library_leaves_the_documented_default_and_prepare_stores_nothing(sandbox, clock):
-    connect = sandbox.create_account(currency="DKK")
+def test_an_empty_library_still_has_the_account_currency(sandbox, clock):
+    connect = sandbox.create_account(currency="SEK")
     connector = make_connector(sandbox, clock, connect)
-    assert connector.prepare(role="home") == {}
-    assert connector.account_currency() == DEFAULT_CURRENCY == "DKK"
+    assert connector.account_currency() == "SEK"
+    assert connector.prepare(role="home") == {"currency": "SEK", "vat_percentage": "25"}
 
 
 def test_prepare_refuses_an_unknown_role(connector):
