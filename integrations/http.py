@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
+from django.utils.translation import gettext
 
 from integrations.errors import ConnectorError
 
@@ -68,17 +69,39 @@ def sandbox_hosts():
     return set(getattr(settings, "SANDBOX_HOSTS", ()))
 
 
+def production_host_allowed(url, allowed_suffixes):
+    """The production host guard: True only when ``url`` is https on the default port of one of the
+    platform's own hosts (never a sandbox, a private or loopback address, or another port)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return False
+    host = (parts.hostname or "").lower()
+    if not host or parts.scheme != "https" or port not in (None, 443) or parts.username or parts.password:
+        return False
+    return any(host == suffix or host.endswith("." + suffix) for suffix in allowed_suffixes)
+
+
 def host_allowed(url, allowed_suffixes):
     """True when ``url`` is https on one of the platform's hosts, or a configured sandbox host."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
     host = (parts.hostname or "").lower()
     if not host:
         return False
     if host in sandbox_hosts():
         return parts.scheme in ("http", "https")
-    if parts.scheme != "https" or parts.port not in (None, 443):
-        return False
-    return any(host == suffix or host.endswith("." + suffix) for suffix in allowed_suffixes)
+    return production_host_allowed(url, allowed_suffixes)
+
+
+def header_value_sendable(value) -> bool:
+    """True when ``value`` can travel in an HTTP header: printable ASCII only (no line breaks)."""
+    if isinstance(value, bytes):
+        return all(0x20 <= b < 0x7F for b in value)
+    return all(" " <= ch <= "~" for ch in str(value))
 
 
 @functools.cache
@@ -168,9 +191,14 @@ class PlatformClient:
         last_problem = ""
         for attempt in range(self.retry.attempts):
             self.pause(self.wait_before(), rate_limit=True)
+            sent_headers = {**self.auth_headers(), **(headers or {})}
+            if not all(header_value_sendable(value) for value in sent_headers.values()):
+                raise self.unsendable_error()
             try:
                 response = self.http.request(method, path, params=params, json=json, data=data, content=content,
-                                             headers={**self.auth_headers(), **(headers or {})})
+                                             headers=sent_headers)
+            except UnicodeEncodeError as exc:  # a value httpx cannot encode: nothing was sent
+                raise self.unsendable_error() from exc
             except httpx.TimeoutException:
                 last_problem = f"{label} did not answer in time"
             except httpx.TransportError as exc:
@@ -206,6 +234,15 @@ class PlatformClient:
                 logger.info("%s %s %s: %s, retry %s", self.platform, method, path, last_problem, attempt + 1)
                 self.pause(self.retry.backoff(attempt), rate_limit=False)
         raise ConnectorError(f"{last_problem}; Flyt will try again later.", retryable=True, platform=self.platform)
+
+    def unsendable_error(self):
+        """The credentials (or another header) hold characters no HTTP request can carry: a person
+        must type them again, so the error is permanent. The value itself is never repeated."""
+        label = self.label or self.platform
+        message = gettext("The %(label)s credentials contain characters that cannot be sent to %(label)s (for "
+                          "example letters with accents, spaces or line breaks pasted by mistake). Reconnect "
+                          "%(label)s and copy the key again.") % {"label": label}
+        return ConnectorError(message, retryable=False, platform=self.platform)
 
     def permanent_error(self, response):
         status = response.status_code

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from integrations.models import Integration
@@ -18,18 +19,48 @@ from merchants.decorators import merchant_required
 from synclog.selectors import sync_run_list
 
 
-class BigCommerceForm(forms.Form):
-    store_hash = forms.CharField(max_length=32, required=False, label="Store hash",
-                                 help_text="The part after /stores/ in your API path, e.g. abc123xyz")
-    access_token = forms.CharField(required=False, label="Access token", widget=forms.PasswordInput)
-    client_secret = forms.CharField(required=False, label="Client secret", widget=forms.PasswordInput)
-    base_url = forms.CharField(required=False, label="API address (sandbox only)")
+class _CredentialsForm(forms.Form):
+    """A connect step's fields, each checked by the wizard's rules for what a person may type
+    (``setup_credential_check``, ``setup_address_check``): a problem is a form error, never a 500."""
+
+    platform = ""
+
+    def _checked(self, name, check):
+        try:
+            return check(self.cleaned_data.get(name, ""))
+        except ConnectionProblem as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from exc
+
+    def clean_base_url(self):
+        return self._checked("base_url", lambda value: services.setup_address_check(platform=self.platform,
+                                                                                   base_url=value))
 
 
-class ZettleForm(forms.Form):
-    api_key = forms.CharField(required=False, label="API key", widget=forms.PasswordInput)
-    client_id = forms.CharField(required=False, label="Client id")
-    base_url = forms.CharField(required=False, label="API address (sandbox only)")
+def _credential_clean(name):
+    def clean(self):
+        return self._checked(name, lambda value: services.setup_credential_check(field=name, value=value))
+    return clean
+
+
+class BigCommerceForm(_CredentialsForm):
+    platform = "bigcommerce"
+    store_hash = forms.CharField(required=False, label=gettext_lazy("Store hash"),
+                                 help_text=gettext_lazy("The part after /stores/ in your API path, e.g. abc123xyz"))
+    access_token = forms.CharField(required=False, label=gettext_lazy("Access token"), widget=forms.PasswordInput)
+    client_secret = forms.CharField(required=False, label=gettext_lazy("Client secret"), widget=forms.PasswordInput)
+    base_url = forms.CharField(required=False, label=gettext_lazy("API address (sandbox only)"))
+    clean_store_hash = _credential_clean("store_hash")
+    clean_access_token = _credential_clean("access_token")
+    clean_client_secret = _credential_clean("client_secret")
+
+
+class ZettleForm(_CredentialsForm):
+    platform = "zettle"
+    api_key = forms.CharField(required=False, label=gettext_lazy("API key"), widget=forms.PasswordInput)
+    client_id = forms.CharField(required=False, label=gettext_lazy("Client id"))
+    base_url = forms.CharField(required=False, label=gettext_lazy("API address (sandbox only)"))
+    clean_api_key = _credential_clean("api_key")
+    clean_client_id = _credential_clean("client_id")
 
 
 class HomeForm(forms.Form):
@@ -80,17 +111,23 @@ def setup_step(request, integration_id, step):
     if done is not None:
         return done
     return render(request, f"integrations/setup/{step}.html", context,
-                  status=400 if context.get("problem") and request.method == "POST" else 200)
+                  status=400 if (context.get("problem") or context.get("refused")) and request.method == "POST"
+                  else 200)
 
 
 def _connect_step(request, integration, context, *, platform, form_class, service):
     form = form_class(request.POST or None)
     context["form"] = form
     context["connection"] = getattr(integration, platform)
-    if request.method != "POST" or not form.is_valid():
+    if request.method != "POST":
         return None
-    service(merchant=request.merchant, integration=integration, use_sandbox="sandbox" in request.POST,
-            **form.cleaned_data)
+    if "sandbox" in request.POST:  # a new sandbox account: nothing typed is used, not even an address
+        service(merchant=request.merchant, integration=integration, use_sandbox=True)
+    elif form.is_valid():
+        service(merchant=request.merchant, integration=integration, **form.cleaned_data)
+    else:
+        context["refused"] = True  # answered 400, like a problem the platform reports
+        return None
     messages.success(request, f"{PLATFORMS[platform].label} is connected.")
     return _go_to_step(integration)
 

@@ -6,6 +6,7 @@ Problems the merchant can fix are raised as ``ConnectionProblem`` with a message
 """
 
 from integrations.services.connections import ConnectionProblem
+from integrations.services.setup.credentials import setup_address_check, setup_credential_check
 from integrations.services.setup.reading import (
     DONE,
     ENDED,
@@ -47,7 +48,8 @@ __all__ = [
     "integration_disconnect_platform", "integration_disconnect_preview", "integration_get", "integration_is_ended",
     "integration_list",
     "integration_product", "integration_products", "integration_request_sync", "integration_start",
-    "products_assign", "products_for_selection", "products_unassign", "setup_choose_home",
+    "products_assign", "products_for_selection", "products_unassign",
+    "setup_address_check", "setup_choose_home", "setup_credential_check",
     "setup_connect_bigcommerce", "setup_connect_zettle", "setup_finish", "setup_prices_choice",
     "setup_sandbox_account", "setup_set_prices", "setup_set_scope", "setup_step_open", "setup_step_reachable",
     "setup_steps",

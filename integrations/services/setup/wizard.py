@@ -14,6 +14,7 @@ from integrations.services.connections import (
     connection_set_credentials,
     connection_update,
 )
+from integrations.services.setup.credentials import setup_address_check, setup_credential_check
 from integrations.services.setup.reading import (
     ENDED,
     PAIR,
@@ -162,11 +163,16 @@ def _connect(*, merchant, integration, platform, credentials, settings_, name):
     return connection
 
 
-def _base_url(base_url, sandbox_settings):
-    """The API address: the sandbox's, or one typed in (only where sandboxes are enabled)."""
+def _base_url(platform, base_url, sandbox_settings):
+    """The API address: a new sandbox account's own (a typed one is ignored then), or one typed in
+    where sandboxes are enabled, which must be the configured sandbox's or on the platform's own
+    hosts (``setup_address_check``)."""
+    if sandbox_settings:
+        return {k: v for k, v in sandbox_settings.items() if k in ("sandbox", "base_url")}
     if base_url and settings.SANDBOX_ENABLED:
-        return {"base_url": base_url.strip()}
-    return {k: v for k, v in sandbox_settings.items() if k in ("sandbox", "base_url")}
+        address = setup_address_check(platform=platform, base_url=base_url)
+        return {"base_url": address} if address else {}
+    return {}
 
 
 def setup_connect_bigcommerce(*, merchant, integration, store_hash="", access_token="", client_secret="",
@@ -180,12 +186,14 @@ def setup_connect_bigcommerce(*, merchant, integration, store_hash="", access_to
         access_token = account["credentials"]["access_token"]
         client_secret = account["credentials"]["client_secret"]
         sandbox = account["settings"]
-    store_hash, access_token, client_secret = store_hash.strip().lower(), access_token.strip(), client_secret.strip()
+    store_hash = setup_credential_check(field="store_hash", value=store_hash)
+    access_token = setup_credential_check(field="access_token", value=access_token)
+    client_secret = setup_credential_check(field="client_secret", value=client_secret)
     missing = [label for label, value in (("the store hash", store_hash), ("the access token", access_token),
                                           ("the client secret", client_secret)) if not value]
     if missing:
         raise ConnectionProblem(f"Enter {', '.join(missing)} to connect BigCommerce.")
-    settings_ = {"store_hash": store_hash, **_base_url(base_url, sandbox)}
+    settings_ = {"store_hash": store_hash, **_base_url("bigcommerce", base_url, sandbox)}
     if sandbox:
         settings_["sandbox"] = True
     return _connect(merchant=merchant, integration=integration, platform="bigcommerce",
@@ -201,11 +209,12 @@ def setup_connect_zettle(*, merchant, integration, api_key="", client_id="", bas
         account = setup_sandbox_account(merchant=merchant, platform="zettle")
         api_key, client_id = account["credentials"]["api_key"], account["credentials"]["client_id"]
         sandbox = account["settings"]
-    api_key, client_id = api_key.strip(), client_id.strip()
+    api_key = setup_credential_check(field="api_key", value=api_key)
+    client_id = setup_credential_check(field="client_id", value=client_id)
     missing = [label for label, value in (("the API key", api_key), ("the client id", client_id)) if not value]
     if missing:
         raise ConnectionProblem(f"Enter {' and '.join(missing)} to connect Zettle.")
-    settings_ = _base_url(base_url, sandbox)
+    settings_ = _base_url("zettle", base_url, sandbox)
     return _connect(merchant=merchant, integration=integration, platform="zettle",
                     credentials={"api_key": api_key, "client_id": client_id}, settings_=settings_, name="Zettle")
 

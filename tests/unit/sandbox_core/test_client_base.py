@@ -93,3 +93,16 @@ def test_sandbox_hosts_are_refused_when_sandboxes_are_off(settings):
     assert not host_allowed("http://127.0.0.1:8000/sandbox/shelf", ("api.shelf.example",))
     with pytest.raises(ConnectorError, match="not one of Shelf's own hosts"):
         ShelfClient(token="t", base_url="http://127.0.0.1:8000/sandbox/shelf")
+
+
+@pytest.mark.parametrize("token", ["tøken", "tok\r\nX-Evil: 1", "tok\x00en", "🙂"])
+def test_a_header_value_that_cannot_be_sent_is_a_permanent_error_and_nothing_is_sent(shelf, clock, token):
+    from integrations.sandbox.transport import SandboxTransport
+
+    client = ShelfClient(token=token, base_url="http://sandbox.flyt.test/x", transport=SandboxTransport(shelf),
+                         clock=clock)
+    with pytest.raises(ConnectorError, match="characters that cannot be sent") as info:
+        client.request("GET", "/items")
+    assert not info.value.retryable and info.value.platform == "shelf"
+    assert token not in info.value.message
+    assert shelf.calls() == []

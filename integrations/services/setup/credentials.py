@@ -1,0 +1,95 @@
+"""What a person may type into the wizard's connect steps: the credential rules and the API address.
+
+Credentials travel in HTTP headers (BigCommerce's ``X-Auth-Token``, Zettle's bearer token got for
+the API key), so they are printable ASCII without spaces and of a bounded length; a BigCommerce
+store hash is letters and digits (it is part of the API path). The API address, shown only while
+the sandboxes are on, is either this platform's configured sandbox address or an address that
+passes the production host guard (https on the platform's own hosts): never any other host or port.
+
+The forms and the connect services both check with these, so nothing typed reaches a platform
+client unchecked; problems are ``ConnectionProblem`` with a message for people.
+"""
+
+import re
+
+from django.conf import settings
+from django.utils.translation import gettext
+
+from integrations.http import production_host_allowed
+from integrations.platforms import PLATFORMS
+from integrations.sandbox import registry as sandbox_registry
+from integrations.services.connections import ConnectionProblem
+
+_STORE_HASH = re.compile(r"[a-z0-9]{1,32}")
+_PRINTABLE = re.compile(r"[\x21-\x7e]+")  # printable ASCII, no spaces
+
+# field: (platform, label for people, longest accepted value)
+CREDENTIAL_FIELDS = {
+    "access_token": ("bigcommerce", "access token", 256),
+    "client_secret": ("bigcommerce", "client secret", 256),
+    "api_key": ("zettle", "API key", 4096),
+    "client_id": ("zettle", "client id", 128),
+}
+
+
+def setup_credential_check(*, field, value):
+    """``value`` stripped, or ConnectionProblem when it cannot be a credential of this kind. Empty
+    values pass (whether a field is required is the connect step's decision)."""
+    value = (value or "").strip()
+    if not value:
+        return value
+    if field == "store_hash":
+        value = value.lower()
+        if not _STORE_HASH.fullmatch(value):
+            raise ConnectionProblem(gettext(
+                "The store hash is the part after /stores/ in your API path: letters and digits only, at most "
+                "32 characters, e.g. abc123xyz."))
+        return value
+    platform, label, longest = CREDENTIAL_FIELDS[field]
+    names = {"label": gettext(label), "platform": PLATFORMS[platform].label, "longest": longest}
+    if not _PRINTABLE.fullmatch(value):
+        raise ConnectionProblem(gettext(
+            "The %(label)s can only contain letters without accents, digits and punctuation, with no spaces. "
+            "Copy it again from %(platform)s.") % names)
+    if len(value) > longest:
+        raise ConnectionProblem(gettext(
+            "The %(label)s is too long (at most %(longest)s characters). Copy it again from %(platform)s.") % names)
+    return value
+
+
+def _host_suffixes(platform):
+    if platform == "bigcommerce":
+        from integrations.bigcommerce.client import BigCommerceClient
+
+        return BigCommerceClient.allowed_host_suffixes
+    from integrations.zettle.client import ZettleClient
+
+    return ZettleClient.allowed_host_suffixes
+
+
+def sandbox_addresses(platform):
+    """The only sandbox addresses this platform's connection may use: the configured one
+    (``SANDBOX_BASE_URL``) and, where a sandbox is served in process (tests), the in-process one."""
+    if not settings.SANDBOX_ENABLED:
+        return set()
+    addresses = {f"{settings.SANDBOX_BASE_URL.rstrip('/')}/{platform}"}
+    in_process = sandbox_registry.inprocess_base_url(platform)
+    if sandbox_registry.installed_for(in_process) is not None:
+        addresses.add(in_process)
+    return addresses
+
+
+def setup_address_check(*, platform, base_url):
+    """The typed API address, normalised, or "" when none was typed; ConnectionProblem when it is
+    neither this platform's sandbox address nor on the platform's own hosts over https."""
+    address = (base_url or "").strip().rstrip("/")
+    if not address:
+        return ""
+    if address in sandbox_addresses(platform):
+        return address
+    if address.isascii() and production_host_allowed(address, _host_suffixes(platform)):
+        return address
+    label = PLATFORMS[platform].label
+    raise ConnectionProblem(gettext(
+        "This address is not one of %(label)s's own hosts (https only) nor Flyt's sandbox. Leave it empty to "
+        "connect to %(label)s.") % {"label": label})
