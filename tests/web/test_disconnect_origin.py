@@ -5,6 +5,7 @@ The confirmation page says which is which, with counts."""
 import pytest
 from django.urls import reverse
 
+from integrations.engine.runner import integration_sync
 from integrations.models import Binding
 from integrations.sandbox.seed import catalog
 from tests.web.conftest import set_up
@@ -60,3 +61,24 @@ def test_the_confirmation_page_lists_what_is_deleted_and_what_is_only_unlinked(c
     assert "ZT-000002" in deleted and "ZT-000003" in deleted and "ZT-000001" not in deleted
     assert "ZT-000001" in unlinked and "ZT-000002" not in unlinked
     assert len(store["products"]) == 3  # showing the page changes nothing
+
+
+def test_a_home_product_deleted_leaves_the_merchants_own_linked_product_on_the_target(
+        client_a, bc, zettle, django_capture_on_commit_callbacks):
+    integration, store, _ = _linked_setup(client_a, bc, zettle)
+    org = integration.zettle.external_account_id
+    for sku in ("ZT-000001", "ZT-000002"):  # deleted in Zettle, the home base
+        binding = Binding.objects.get(connection=integration.zettle, kind=Binding.Kind.PRODUCT,
+                                      hub_id=Binding.objects.get(connection=integration.bigcommerce,
+                                                                 kind=Binding.Kind.PRODUCT,
+                                                                 external_id=_id_of(store, sku)).hub_id)
+        zettle.admin_delete_product(org, binding.external_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        integration_sync(merchant=integration.merchant, integration=integration, trigger="manual", full=True)
+    # Flyt's copy of ZT-000002 is deleted with it; the merchant's own ZT-000001 stays, no longer synced
+    assert _skus(store) == ["ZT-000001", "ZT-000003"]
+    assert not Binding.objects.filter(connection=integration.bigcommerce, external_id=_id_of(store, "ZT-000001"))
+
+
+def _id_of(store, sku):
+    return next(str(pid) for pid, p in store["products"].items() if p["sku"] == sku)
