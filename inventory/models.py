@@ -88,6 +88,12 @@ class StockMovement(MerchantOwnedModel):
         return f"{self.delta:+d} {self.variant} ({self.reason})"
 
 
+# What a quantity column (PostgreSQL ``integer``) can hold. Every quantity a person or a platform
+# gives is checked against these before it is stored: never wrapped, never a database error.
+QUANTITY_MIN = -2_147_483_648
+QUANTITY_MAX = 2_147_483_647
+
+
 class Allocation(MerchantOwnedModel):
     """Separate stock: how many units of a variant one connection's platform may sell."""
 

@@ -8,7 +8,7 @@ is unique per merchant: recording the same platform event twice changes nothing 
 from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
-from inventory.models import Location, StockLevel, StockMovement
+from inventory.models import QUANTITY_MAX, QUANTITY_MIN, Location, StockLevel, StockMovement
 from merchants.bulk import rows_insert
 from merchants.tenancy import scoped
 
@@ -40,8 +40,16 @@ def _levels_for_update(*, merchant, pairs):
     return [by_id[pk] for pk in ids]
 
 
+def check_quantity(quantity, *, what="The stock level"):
+    """Refuse a quantity the ledger's columns cannot hold (PostgreSQL integer)."""
+    if not QUANTITY_MIN <= int(quantity) <= QUANTITY_MAX:
+        raise InventoryError(f"{what} would be {quantity}: Flyt keeps stock levels between {QUANTITY_MIN} and "
+                             f"{QUANTITY_MAX}. Nothing was changed.")
+
+
 def _apply(*, merchant, level, delta, reason, idempotency_key, source_connection, external_reference,
            occurred_at, note):
+    check_quantity(level.quantity + delta)
     level.quantity += delta
     movement = StockMovement.objects.create(
         merchant=merchant, variant_id=level.variant_id, location_id=level.location_id, delta=delta,
@@ -115,6 +123,7 @@ def stock_movements_record_many(*, merchant, entries):
         done.add(key)
         variant_id, location_id = entry["variant"].pk, entry["location"].pk
         level = levels[(variant_id, location_id)]
+        check_quantity(level[1] + entry["delta"])
         level[1] += entry["delta"]
         touched[level[0]] = level[1]
         source = entry.get("source_connection")
@@ -158,6 +167,7 @@ def stock_level_set(*, merchant, variant, location, quantity, idempotency_key,
                     occurred_at=None, note=""):
     """Set an absolute quantity by recording the difference. Returns the movement or None."""
     _check_same_merchant(merchant, variant, location, source_connection)
+    check_quantity(quantity)
     (level,) = _levels_for_update(merchant=merchant, pairs=[(variant, location)])
     if scoped(StockMovement, merchant=merchant).filter(idempotency_key=idempotency_key).exists():
         return None
