@@ -15,7 +15,10 @@ Two secrets guard a BigCommerce callback, and they are different things:
 
 ``verify_for_connection`` picks both from a Connection. The payload is thin
 (``{scope, store_id, data{type, id, ...}, hash, created_at, producer}``): the engine reads the current
-state from the API after. Duplicates carry the same ``webhook-id`` and the same ``hash``.
+state from the API after. Duplicates carry the same ``webhook-id`` and the same ``hash``. Channel-scoped
+callbacks name their object differently: ``store/channel/{id}/product/assigned|unassigned`` carry
+``data.product_id`` and channel order callbacks ``data.order_id`` (bigcommerce/docs
+``docs/integrations/webhooks/events/channels.mdx``); product callbacks keep ``data.id`` (webhooks.v3.yml).
 """
 
 import base64
@@ -159,13 +162,15 @@ def parse(*, headers, body):
         rest = channel["rest"]
         data = {**data, "channel_id": int(channel["channel"])}
         common["data"] = data
-        if rest.startswith("product/"):
-            return [ExternalChange(kind="product", action=action, external_id=str(data.get("id", "")), **common)]
+        if rest.startswith("product/"):  # assigned / unassigned: ``data.product_id`` (no ``data.id``)
+            product_id = data.get("product_id", data.get("id", ""))
+            return [ExternalChange(kind="product", action=action, external_id=str(product_id), **common)]
         if rest.startswith("inventory/product/"):
             return [ExternalChange(kind="stock", action="updated", external_id=str(data.get("variant_id", "")),
                                    external_parent_id=str(data.get("product_id", "")), **common)]
-        if rest.startswith("order/"):
-            return [ExternalChange(kind="order", action=action, external_id=str(data.get("id", "")), **common)]
+        if rest.startswith("order/"):  # ``data.order_id`` in the channel order callbacks
+            order_id = data.get("order_id", data.get("id", ""))
+            return [ExternalChange(kind="order", action=action, external_id=str(order_id), **common)]
         return []
     inventory = data.get("inventory") or {}
     if scope.startswith("store/product/inventory/"):

@@ -73,6 +73,9 @@ class CatalogMixin:
         tracked = product["inventory_tracking"] != "none"
         out["inventory_level"] = sum(v["inventory_level"] for v in variants) if tracked else 0
         out["calculated_price"] = product["sale_price"] or product["price"]
+        # OpenAPI: an integer, never null. A simple product's is its own (base) variant; for a product with
+        # options the sandbox gives its first variant (assumed: the docs only say "the base variant")
+        out["base_variant_id"] = product["base_variant_id"] or min(product["_variant_ids"], default=0)
         if "variants" in include:
             out["variants"] = variants
         if "images" in include:

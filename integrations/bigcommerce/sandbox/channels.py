@@ -1,4 +1,10 @@
-"""Channels, channel assignments, category trees and category assignments in the BigCommerce sandbox."""
+"""Channels, channel assignments, category trees and category assignments in the BigCommerce sandbox.
+
+Assigning a product to a channel (or removing it) sends ``store/channel/{channel_id}/product/assigned``
+(``.../unassigned``) with ``data: {"product_id": <id>}`` and no ``data.id``, as in BigCommerce's
+"Channel webhooks" page (bigcommerce/docs ``docs/integrations/webhooks/events/channels.mdx``, "Product
+assignments").
+"""
 
 from integrations.bigcommerce.sandbox.common import V3, body_json, envelope, id_set, iso, paginate, v3_error
 from integrations.sandbox.core import SandboxResponse, route
@@ -86,8 +92,7 @@ class ChannelsMixin:
             if pair not in existing:
                 existing.add(pair)
                 account["channel_assignments"].append(list(pair))
-                self.emit(account, f"store/channel/{pair[1]}/product/assigned",
-                          {"type": "product", "id": pair[0], "channel_id": pair[1]})
+                self.emit(account, f"store/channel/{pair[1]}/product/assigned", {"product_id": pair[0]})
         return SandboxResponse(status=204)
 
     @route("DELETE", V3 + "/catalog/products/channel-assignments")
@@ -98,8 +103,7 @@ class ChannelsMixin:
         keep = []
         for pair in account["channel_assignments"]:
             if (products is None or pair[0] in products) and (channels is None or pair[1] in channels):
-                self.emit(account, f"store/channel/{pair[1]}/product/unassigned",
-                          {"type": "product", "id": pair[0], "channel_id": pair[1]})
+                self.emit(account, f"store/channel/{pair[1]}/product/unassigned", {"product_id": pair[0]})
             else:
                 keep.append(pair)
         account["channel_assignments"] = keep

@@ -121,3 +121,36 @@ def test_inventory_webhook_scope_follows_tracking_mode(sandbox, clock):
     assert json.loads(sandbox.webhooks.deliveries[-1].body)["data"]["inventory"] == {
         "product_id": json.loads(sandbox.webhooks.deliveries[-1].body)["data"]["id"], "method": "absolute",
         "value": 9}
+
+
+def test_channel_assignment_callbacks_have_the_documented_shape(sandbox):
+    store = make_store(sandbox, products=2)
+    http = raw_http(sandbox, store)
+    http.post("/v3/hooks", json={"scope": "store/channel/*", "destination": "https://flyt.example/h"})
+    channel = http.post("/v3/channels", json={"name": "PayPal Zettle", "type": "pos", "platform": "custom"}
+                        ).json()["data"]["id"]
+    product = http.get("/v3/catalog/products", params={"limit": 1}).json()["data"][0]["id"]
+    sandbox.webhooks.clear()
+    assert http.put("/v3/catalog/products/channel-assignments",
+                    json=[{"product_id": product, "channel_id": channel}]).status_code == 204
+    assert http.delete("/v3/catalog/products/channel-assignments",
+                       params={"product_id:in": product, "channel_id:in": channel}).status_code == 204
+    bodies = [json.loads(d.body) for d in sandbox.webhooks.deliveries]
+    assert [(b["scope"], b["data"]) for b in bodies] == [
+        (f"store/channel/{channel}/product/assigned", {"product_id": product}),
+        (f"store/channel/{channel}/product/unassigned", {"product_id": product})]
+    assert all(set(b) == {"scope", "store_id", "data", "hash", "created_at", "producer"} for b in bodies)
+
+
+def test_every_product_has_an_integer_base_variant_id(sandbox):
+    store = make_store(sandbox, products=2, variants=3)
+    sandbox.seed(store["account"], catalog(1, variants=1, prefix="SIMPLE"))
+    http = raw_http(sandbox, store)
+    created = http.post("/v3/catalog/products", json={
+        "name": "Sized mug", "type": "physical", "weight": 1, "price": 5,
+        "variants": [{"sku": "SIZED-S", "option_values": [{"option_display_name": "Size", "label": "S"}]}]}
+                        ).json()["data"]
+    products = http.get("/v3/catalog/products", params={"include": "variants"}).json()["data"]
+    assert len(products) == 4
+    for product in [created, *products]:
+        assert isinstance(product["base_variant_id"], int) and product["base_variant_id"] > 0

@@ -125,9 +125,12 @@ def test_unused_scopes_parse_to_nothing():
     assert webhooks.parse(headers={}, body=fixture("store_cart_created")) == []
 
 
-def test_channel_scopes_carry_the_channel():
-    body = json.dumps({"scope": "store/channel/2/product/assigned", "store_id": "1", "data": {
-        "type": "product", "id": 12, "channel_id": 2}, "hash": "x", "created_at": NOW, "producer": "stores/a"})
-    change = webhooks.parse(headers={}, body=body.encode())[0]
-    assert (change.kind, change.action, change.external_id, change.data["channel_id"]) == ("product", "assigned",
-                                                                                          "12", 2)
+@pytest.mark.parametrize("action", ["assigned", "unassigned"])
+def test_channel_assignment_callbacks_name_the_product_by_product_id(action):
+    """BigCommerce's channel assignment callbacks carry ``data.product_id`` (no ``data.id``)."""
+    body = fixture(f"store_channel_product_{action}")
+    assert "id" not in json.loads(body)["data"]
+    change = webhooks.parse(headers={}, body=body)[0]
+    assert (change.kind, change.action, change.external_id, change.data["channel_id"]) == ("product", action,
+                                                                                          "127", 1)
+    assert change.occurred_at.timestamp() == 1641641646
