@@ -149,9 +149,24 @@ def _selection(request, integration, template, action):
     return render(request, template, context)
 
 
+def _unassign_confirmation(request, integration):
+    """"Update products" with BigCommerce unticked: ask "Unassign products" for those that sync now."""
+    products = services.products_for_selection(merchant=request.merchant, product_ids=request.POST.getlist("product"))
+    context = {"integration": integration, "products": products, "next": request.POST.get("next", "")}
+    try:
+        context["products"] = services.products_unassign_preview(merchant=request.merchant, integration=integration,
+                                                                 products=products)
+    except ConnectionProblem as exc:
+        context["problem"] = str(exc)
+        return render(request, "integrations/products_assign.html", context, status=400)
+    return render(request, "integrations/products_unassign.html", context)
+
+
 @merchant_required
 def products_assign(request, integration_id):
     integration = services.integration_get(merchant=request.merchant, integration_id=integration_id)
+    if request.method == "POST" and "bigcommerce" not in request.POST.getlist("channel"):
+        return _unassign_confirmation(request, integration)
     outcome = _selection(request, integration, "integrations/products_assign.html", lambda products, channels:
                          services.products_assign(merchant=request.merchant, integration=integration,
                                                   products=products, channels=channels))

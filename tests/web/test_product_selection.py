@@ -1,6 +1,8 @@
 """Choosing the products that sync to BigCommerce (Zettle home base): the product list with its
 checkboxes, "Assign channels" → BigCommerce → "Update products", and "Unassign products"."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -188,3 +190,33 @@ def test_selected_zettle_products_reach_bigcommerce_and_unassigned_ones_stay_the
         client_a.post(urls(integration)["products-unassign"], {"product": [first]})
     assert len(store["products"]) == 1  # the copy on BigCommerce stays, unbound
     assert not Listing.objects.get(product_id=first).active
+
+
+
+def test_the_help_pages_unassign_flow_untick_bigcommerce_then_confirm(client_a, merchant_a):
+    """Tick → "Assign channels" → untick BigCommerce → "Update products" → confirm "Unassign products"."""
+    integration = running(merchant_a)
+    mug, cup = (ProductFactory(merchant=merchant_a, title=t) for t in ("Blue mug", "Green cup"))
+    for product, external_id in ((mug, "77"), (cup, "78")):
+        ListingFactory(integration=integration, product=product, source=Listing.Source.SELECTED)
+        BindingFactory(connection=integration.bigcommerce, hub_id=product.pk, external_id=external_id)
+
+    # the product list's form sends the ticked products to "Assign channels" (GET)
+    dialog = client_a.get(urls(integration)["products-assign"], {"product": [mug.pk]})
+    assert dialog.status_code == 200 and 'name="channel" value="bigcommerce"' in html(dialog)
+    # BigCommerce unticked, "Update products": an unticked checkbox is simply not sent
+    answer = client_a.post(urls(integration)["products-assign"], {"product": [mug.pk], "next": ""})
+    page = html(answer)
+    assert answer.status_code == 200, page
+    assert "<h1>Unassign products</h1>" in page and "Blue mug" in page and "Green cup" not in page
+    assert "Unassign products</button>" in page
+    action = re.search(r'<form method="post" action="([^"]+)"', page).group(1)
+    assert action == urls(integration)["products-unassign"]
+    assert Listing.objects.get(product=mug).active  # nothing changes before the confirmation
+
+    confirmed = client_a.post(action, {"product": [mug.pk], "next": ""})
+    assert confirmed.status_code == 302 and confirmed.url == urls(integration)["products"]
+    assert not Listing.objects.get(product=mug).active and Listing.objects.get(product=cup).active
+    assert not Binding.objects.filter(connection=integration.bigcommerce, hub_id=mug.pk).exists()
+    assert "1 product(s) no longer sync to BigCommerce" in html(client_a.get(confirmed.url))
+

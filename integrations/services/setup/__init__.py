@@ -31,6 +31,7 @@ from integrations.services.setup.running import (
     integration_request_sync,
     products_assign,
     products_unassign,
+    products_unassign_preview,
 )
 from integrations.services.setup.wizard import (
     integration_start,
@@ -48,7 +49,7 @@ __all__ = [
     "integration_disconnect_platform", "integration_disconnect_preview", "integration_get", "integration_is_ended",
     "integration_list",
     "integration_product", "integration_products", "integration_request_sync", "integration_start",
-    "products_assign", "products_for_selection", "products_unassign",
+    "products_assign", "products_for_selection", "products_unassign", "products_unassign_preview",
     "setup_address_check", "setup_choose_home", "setup_credential_check",
     "setup_connect_bigcommerce", "setup_connect_zettle", "setup_finish", "setup_prices_choice",
     "setup_sandbox_account", "setup_set_prices", "setup_set_scope", "setup_step_open", "setup_step_reachable",

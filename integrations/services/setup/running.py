@@ -54,6 +54,24 @@ def products_assign(*, merchant, integration, products, channels):
     return listings_assign(merchant=merchant, integration=integration, products=products)
 
 
+def products_unassign_preview(*, merchant, integration, products):
+    """"Assign channels" with BigCommerce unticked → "Update products": the ticked products that sync to
+    BigCommerce now, for the "Unassign products" confirmation. None of them syncs: nothing to confirm."""
+    from django.utils.translation import gettext
+
+    from integrations.models import Listing
+
+    _check_selection(merchant, integration, None)
+    if not products:
+        raise ConnectionProblem(gettext("Select at least one product."))
+    synced = set(Listing.objects.filter(integration=integration, product__in=products, active=True)
+                 .values_list("product_id", flat=True))
+    if not synced:
+        raise ConnectionProblem(gettext("None of these products syncs to BigCommerce. Tick BigCommerce to sync "
+                                        "them."))
+    return [product for product in products if product.pk in synced]
+
+
 def products_unassign(*, merchant, integration, products):
     """Stop syncing these products; their copies on BigCommerce stay, no longer synced."""
     _check_selection(merchant, integration, None)
