@@ -6,4 +6,7 @@ class MerchantsConfig(AppConfig):
     verbose_name = "Merchants"
 
     def ready(self):
-        from merchants import lookups  # noqa: F401 - registers ``field__any``
+        from merchants import (
+            lookups,  # noqa: F401 - registers ``field__any``
+            signals,  # noqa: F401 - counts sign-ins for the throttle
+        )

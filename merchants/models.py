@@ -35,3 +35,27 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.merchant} ({self.role})"
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins counted for one account name or one client address, and the lock they led to.
+
+    Not tenant-owned: a sign-in comes before any merchant. ``key`` is a keyed hash of the
+    normalised account name or the address, so names people type (a password pasted in the wrong
+    field, say) are never stored as typed."""
+
+    class Scope(models.TextChoices):
+        ACCOUNT = "account", "Account"
+        ADDRESS = "address", "Client address"
+
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    key = models.CharField(max_length=64)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="loginthrottle_unique_scope_key")]
+
+    def __str__(self):
+        return f"{self.scope} {self.key[:12]}: {self.failures} failures"

@@ -4,7 +4,7 @@ from django.urls import path
 from merchants import views
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("merchants/switch/", views.switch, name="merchant-switch"),
 ]
