@@ -46,6 +46,7 @@ class StockCell:
     rows: list = field(default_factory=list)  # RemoteStock rows (one per platform location)
     share: int | None = None  # its Allocation under separate stock
     posted: object = None  # what the merchant typed, shown again with an error
+    proposed: int | None = None  # the share the form proposes before there is one (see ``product_stock``)
 
     @property
     def mapped(self):
@@ -67,10 +68,10 @@ class StockCell:
 
     @property
     def value(self):
-        """The share input's value: what was typed, else the share, else what the platform last showed."""
+        """The share input's value: what was typed, else the share, else the proposed share."""
         if self.posted is not None:
             return self.posted
-        value = self.share if self.share is not None else self.last_known
+        value = self.share if self.share is not None else self.proposed
         return "" if value is None else value
 
 
@@ -80,10 +81,34 @@ class VariantStock:
     hub: int
     cells: list
 
+    @property
+    def unallocated(self):
+        """What the shares in the form leave of the level on hand (None while a share is not a number)."""
+        values = [c.value for c in self.cells if c.editable]
+        if not all(isinstance(v, int) for v in values):
+            return None
+        return self.hub - sum(values)
 
-def product_stock(*, merchant, product):
+
+def _propose(cells, level, home):
+    """Shares to propose where none is set yet: an even split of the level on hand, the odd units to the
+    home base (else the first platform), so that every platform keeps selling and nothing is created
+    or left unallocated. Where some shares are set already, a platform without one is proposed 0."""
+    editable = [c for c in cells if c.editable]
+    if not editable or any(c.share is not None for c in editable):
+        for cell in editable:
+            cell.proposed = 0
+        return
+    base, extra = divmod(max(level, 0), len(editable))
+    first = next((c for c in editable if home is not None and c.connection.pk == home.pk), editable[0])
+    for cell in editable:
+        cell.proposed = base + (extra if cell is first else 0)
+
+
+def product_stock(*, merchant, product, home=None):
     """The stock section of a product page: per variant the hub level and, per connection that syncs
-    stock (or has linked the product before), what the platform last showed and its share."""
+    stock (or has linked the product before), what the platform last showed and its share (or the
+    share proposed for it: ``_propose``; ``home`` is the home base connection, if any)."""
     variants = list(scoped(Variant, merchant=merchant).filter(product=product).order_by("position", "pk"))
     rows = list(scoped(RemoteStock, merchant=merchant).filter(variant__in=variants)
                 .select_related("connection", "location").order_by("connection__name", "connection_id", "pk"))
@@ -100,6 +125,7 @@ def product_stock(*, merchant, product):
             cell = StockCell(connection=connection, share=shares.get((variant.pk, connection.pk)),
                              rows=[r for r in rows if r.variant_id == variant.pk and r.connection_id == connection.pk])
             cells.append(cell)
+        _propose(cells, hub.get(variant.pk) or 0, home)
         table.append(VariantStock(variant=variant, hub=hub.get(variant.pk) or 0, cells=cells))
     editable = [c for row in table for c in row.cells if c.editable]
     platforms = list(dict.fromkeys(c.connection.get_platform_display() for c in editable))

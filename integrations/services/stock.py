@@ -14,8 +14,9 @@ from integrations.engine.stock.common import PUSHES, Outcome, describe, enqueue_
 from integrations.errors import ConnectorError
 from integrations.models import Binding, Connection, RemoteStock
 from integrations.registry import stock_connector_for
-from inventory.models import Allocation, Location, StockLevel
-from inventory.services import location_get_default, stock_level_set
+from inventory.models import QUANTITY_MAX, Allocation, Location, StockLevel
+from inventory.selectors import stock_quantities
+from inventory.services import location_get_default
 from merchants.tenancy import scoped
 from synclog.models import SyncEntry, SyncRun
 from synclog.services import sync_entries_add, sync_run_finish, sync_run_start
@@ -169,38 +170,50 @@ def product_stock_tracking_set(*, merchant, product, enabled):
 
 def product_separate_stock_on(*, merchant, product, shares):
     """"Separate stock": ``shares`` maps (variant id, connection id) to the units that platform gets.
-    The hub level becomes the sum of the shares; each platform is set to its own share."""
+    The shares split the stock on hand: per variant they add up to at most Flyt's level, the rest
+    stays unallocated (in Flyt, sold by no platform until it is shared out or separate stock is turned
+    off). The level itself never changes here; each platform is set to its own share."""
     _check(merchant, product)
-    variants = {v.pk: v for v in scoped(Variant, merchant=merchant).filter(product=product)}
+    variants = {v.pk: v for v in scoped(Variant, merchant=merchant).filter(product=product)
+                .select_related("product")}
+    for (variant_id, _connection), quantity in shares.items():
+        if variant_id not in variants or not isinstance(quantity, int) or not 0 <= quantity <= QUANTITY_MAX:
+            raise StockProblem(f"Enter a share between 0 and {QUANTITY_MAX} for each platform.")
     with transaction.atomic():
         rows = lock_variants(merchant=merchant, variant_ids=variants)
         if not rows:
             raise StockProblem("This product is not linked to any platform's stock yet.")
-        for (variant_id, _connection), quantity in shares.items():
-            if variant_id not in variants or quantity is None or int(quantity) < 0:
-                raise StockProblem("Enter a share of 0 or more for each platform.")
-        stamp = timezone.now().isoformat()
+        current = {(a.variant_id, a.connection_id): a.quantity
+                   for a in scoped(Allocation, merchant=merchant).filter(variant_id__in=variants)}
+        levels = stock_quantities(merchant=merchant, variant_ids=list(variants))
+        plan, problems = {}, []
         for variant_id, variant in variants.items():
-            totals = {}
-            for row in (r for r in rows if r.variant_id == variant_id and r.location_id):
-                quantity = int(shares.get((variant_id, row.connection_id), row.last_known or 0))
-                Allocation.objects.update_or_create(merchant=merchant, connection=row.connection, variant=variant,
-                                                    defaults={"quantity": quantity})
-                totals[row.location_id] = totals.get(row.location_id, 0) + quantity
-            for location_id, total in totals.items():
-                stock_level_set(merchant=merchant, variant=variant,
-                                location=scoped(Location, merchant=merchant).get(pk=location_id), quantity=total,
-                                idempotency_key=f"separate-on:{variant_id}:{location_id}:{stamp}",
-                                note="Separate stock turned on: the shared level is the sum of the shares")
+            connections = {r.connection_id: r.connection for r in rows if r.variant_id == variant_id and r.location_id}
+            mine = {cid: shares.get((variant_id, cid), current.get((variant_id, cid), 0)) for cid in connections}
+            total, level = sum(mine.values()), levels.get(variant_id) or 0
+            if total > max(level, 0):
+                problems.append(f"The shares of {describe(variant)} add up to {total}, but Flyt has only {level} in "
+                                f"stock. Share out at most {max(level, 0)}.")
+            plan[variant_id] = (variant, connections, mine, level - total)
+        if problems:
+            raise StockProblem(" ".join(problems))
+        for variant, connections, mine, _ in plan.values():
+            for connection_id, quantity in mine.items():
+                Allocation.objects.update_or_create(merchant=merchant, connection=connections[connection_id],
+                                                    variant=variant, defaults={"quantity": quantity})
         product.separate_stock = True
         product.save(update_fields=["separate_stock", "updated_at"])
         RemoteStock.objects.filter(pk__in=[r.pk for r in rows]).update(dirty=True)
         enqueue_pushes({r.connection_id for r in rows})
     outcome = Outcome()
-    parts = ", ".join(f"{r.connection.get_platform_display()} {shares.get((r.variant_id, r.connection_id), '')}"
-                      for r in rows if r.location_id)
-    outcome.note(action="updated", object_type="product", object_ref=str(product.pk),
-                 message=f"Separate stock turned on for '{product.title}': {parts}.")
+    for variant, connections, mine, unallocated in plan.values():
+        if not connections:
+            continue
+        parts = ", ".join(f"{connections[cid].get_platform_display()} {quantity}" for cid, quantity in mine.items())
+        outcome.note(action="updated", object_type="stock", object_ref=variant.sku or str(product.pk),
+                     message=f"Separate stock turned on for {describe(variant)}: {parts}; unallocated {unallocated}.",
+                     detail={"shares": {str(cid): quantity for cid, quantity in mine.items()},
+                             "unallocated": unallocated})
     _log_product(merchant, rows, outcome)
     return product
 

@@ -39,7 +39,7 @@ def _product(request, integration_id, product_id):
 
 
 def _product_page(request, integration, row, *, stock=None, problems=(), status=200):
-    stock = stock or product_stock(merchant=request.merchant, product=row["product"])
+    stock = stock or product_stock(merchant=request.merchant, product=row["product"], home=integration.home)
     return render(request, "integrations/product_detail.html", {
         "integration": integration, **row, "selectable": _selectable(integration), "stock": stock,
         "stock_problems": list(problems)}, status=status)
@@ -81,7 +81,7 @@ def product_separate_stock(request, integration_id, product_id):
     """"Use separate stock": each platform gets the units entered for it."""
     integration, row = _product(request, integration_id, product_id)
     product = row["product"]
-    stock = product_stock(merchant=request.merchant, product=product)
+    stock = product_stock(merchant=request.merchant, product=product, home=integration.home)
     shares, problems = shares_from_post(request.POST, stock)
     if not stock["can_separate"]:
         problems.append("This product is not linked to any platform's stock yet, so there is nothing to share "

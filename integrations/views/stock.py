@@ -2,10 +2,12 @@
 locations, and "Reconcile stock now". The writes are the services in integrations.services.stock."""
 
 
+from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect
 from django.utils.timesince import timesince
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from integrations.engine.stock.common import stock_active
@@ -13,41 +15,58 @@ from integrations.errors import ConnectorError
 from integrations.models import Direction
 from integrations.selectors import connection_get
 from integrations.services.stock import location_map, location_mappings
-from inventory.models import Location
+from inventory.models import QUANTITY_MAX, Location
 from merchants.decorators import merchant_required
 from merchants.tenancy import scoped
 
 NOT_SYNCED = ""
 
 
+class SharesForm(forms.Form):
+    """The "Separate stock" form: one whole number per variant and platform, 0 up to what a stock
+    column holds. Whether the shares fit the level on hand is the service's to say (under its lock)."""
+
+    def __init__(self, data, *, stock):
+        super().__init__(data)
+        self.cells = {}
+        for row in stock["variants"]:
+            for cell in row.cells:
+                if not cell.editable:
+                    continue
+                name = f"share-{row.variant.pk}-{cell.connection.pk}"
+                where = {"platform": cell.connection.get_platform_display(),
+                         "what": row.variant.sku or row.variant.product.title}
+                whole = gettext("Enter a whole number of 0 or more for %(platform)s (%(what)s).") % where
+                most = gettext("Enter at most %(most)s units for %(platform)s (%(what)s).") % {
+                    **where, "most": QUANTITY_MAX}
+                # the range validators' messages are formatted again with their own parameters
+                self.fields[name] = forms.IntegerField(min_value=0, max_value=QUANTITY_MAX, error_messages={
+                    "required": whole, "invalid": whole, "min_value": whole.replace("%", "%%"),
+                    "max_value": most.replace("%", "%%")})
+                self.cells[name] = (row, cell)
+
+
 def shares_from_post(post, stock):
-    """{(variant id, connection id): quantity} from the share inputs, and the errors in plain words."""
+    """{(variant id, connection id): quantity} from the share inputs, and the errors in plain words.
+    What was typed is kept on each cell (``posted``) to be shown again."""
+    form = SharesForm(post, stock=stock)
+    form.is_valid()
     shares, errors = {}, []
-    for row in stock["variants"]:
-        for cell in row.cells:
-            if not cell.editable:
-                continue
-            name = f"share-{row.variant.pk}-{cell.connection.pk}"
-            raw = (post.get(name) or "").strip()
-            try:
-                quantity = int(raw)
-            except ValueError:
-                quantity = None
-            if quantity is None or quantity < 0:
-                what = row.variant.sku or row.variant.product.title
-                errors.append(f"Enter a whole number of 0 or more for {cell.connection.get_platform_display()} "
-                              f"({what}).")
-                cell.posted = raw
-                continue
-            cell.posted = quantity
-            shares[(row.variant.pk, cell.connection.pk)] = quantity
+    for name, (row, cell) in form.cells.items():
+        if name in form.errors:
+            errors.extend(form.errors[name])
+            cell.posted = (post.get(name) or "").strip()
+            continue
+        cell.posted = form.cleaned_data[name]
+        shares[(row.variant.pk, cell.connection.pk)] = form.cleaned_data[name]
     return shares, errors
 
 
 def merged_preview(stock):
     """What "Turn off separate stock" will leave: per variant the shares and the one shared level."""
     return [{"variant": row.variant, "level": row.hub,
-             "shares": [(c.connection, c.share) for c in row.cells if c.share is not None]}
+             "shares": [(c.connection, c.share) for c in row.cells if c.share is not None],
+             "unallocated": row.hub - sum(c.share for c in row.cells if c.share is not None)}
             for row in stock["variants"]]
 
 

@@ -90,8 +90,9 @@ def test_the_stock_section_shows_the_hub_level_and_what_each_platform_last_showe
     assert cells == ["10", "9", "10"]  # Flyt, "Shop till" (Zettle), "Web shop" (BigCommerce)
     assert "Location not synced" in rows["MUG-2"]
     assert "Separate stock for Zettle and BigCommerce" in page
-    assert f'name="{shop.share(shop.mug1, shop.bc)}" value="10"' in page
-    assert f'name="{shop.share(shop.mug1, shop.zettle)}" value="9"' in page
+    # the level on hand proposed split evenly, not the full level in every box
+    assert f'name="{shop.share(shop.mug1, shop.bc)}" value="5"' in page
+    assert f'name="{shop.share(shop.mug1, shop.zettle)}" value="5"' in page
     assert f'name="{shop.share(shop.mug2, shop.zettle)}"' not in page  # unmapped: no share to enter
     assert "Use separate stock" in page and "Turn off separate stock" not in page
 
@@ -128,7 +129,7 @@ def test_use_separate_stock_gives_each_platform_its_share(client_a, shop, django
     shares = {(a.variant.sku, a.connection.name): a.quantity for a in Allocation.objects.filter(
         variant__product=shop.product)}
     assert shares == {("MUG-1", "Web shop"): 6, ("MUG-1", "Shop till"): 4, ("MUG-2", "Web shop"): 3}
-    assert level(shop.mug1) == 10 and level(shop.mug2) == 3  # the hub holds the sum of the shares
+    assert level(shop.mug1) == 10 and level(shop.mug2) == 4  # the level on hand: 1 unit of MUG-2 unallocated
     assert len(pushes) == 2
     assert SyncEntry.objects.filter(merchant=shop.product.merchant,
                                     message__contains="Separate stock turned on").exists()
@@ -196,7 +197,7 @@ def test_turn_off_separate_stock_asks_first_then_merges_the_shares(client_a, sho
     assert RemoteStock.objects.filter(dirty=True).count() == RemoteStock.objects.count()
     page = html(client_a.get(shop.url()))
     assert "Separate stock is off for &#x27;Blue mug&#x27;. The shares were merged into one shared level per " \
-           "variant: MUG-1: 10, MUG-2: 3." in page
+           "variant: MUG-1: 10, MUG-2: 4." in page
     entry = SyncEntry.objects.get(message__contains="Separate stock turned off for 'Blue mug' (SKU MUG-1)")
     assert "merged into one shared level of 10" in entry.message
     assert "Use separate stock" in page
