@@ -1,7 +1,10 @@
 """The embedded default for a developer machine and `make run`.
 
 With nothing configured: SQLite, tasks in process, the sandboxes on, and a secret key and
-credential key generated once per checkout into ``var/`` (never committed).
+credential key generated once per checkout into ``var/`` (never committed). DEBUG stays off, so
+what `make run` serves shows Flyt's own 404 and 500 pages, never Django's debug pages with the URL
+map; a developer opts in with ``DEBUG=true``. Static files are served by WhiteNoise straight from
+the apps' static folders (no collectstatic needed), with or without DEBUG.
 """
 
 import json
@@ -26,7 +29,9 @@ def _dev_keys() -> dict:
 
 for _name, _value in _dev_keys().items():
     os.environ.setdefault(_name, _value)
-os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("SANDBOX_ENABLED", "true")
 
 from config.settings.base import *  # noqa: E402,F403
+
+WHITENOISE_USE_FINDERS = True  # serve static files from the apps' folders, as runserver does with DEBUG on
+WHITENOISE_AUTOREFRESH = True  # pick up edited static files without a restart

@@ -43,6 +43,7 @@ from integrations.sandbox.clock import RealClock
 from integrations.sandbox.core import ConnectionReset, SandboxRequest
 from integrations.sandbox.registry import SANDBOXES, new_sandbox
 from integrations.sandbox.seed import catalog
+from integrations.zettle.api_inventory import is_read_by_post
 
 __all__ = ["CONTROL_PATH", "LEVELS", "STATS_PATH", "STOCK_SETTERS", "CallCounter", "SandboxApp", "WebhookDeliverer",
            "call_kind", "enforced_limits", "normalise_path", "parse_seed", "seed_account", "serve"]
@@ -70,8 +71,8 @@ def call_kind(platform, method, path):
     """"read", "write" or "auth" (getting a token is neither reading nor writing the catalog)."""
     if platform == "zettle" and path.startswith("/oauth/token"):
         return "auth"
-    if platform == "zettle" and method == "POST" and path.endswith("/inventory/products"):
-        return "read"  # Zettle reads the balances of many products with a POST
+    if platform == "zettle" and method == "POST" and is_read_by_post(path):
+        return "read"  # Zettle reads the balances (and tracking) of many products with a POST
     return "read" if method in READ_METHODS else "write"
 
 

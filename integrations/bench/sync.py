@@ -51,7 +51,7 @@ def assumptions(accounts):
     from integrations.bigcommerce.catalog_api import PRODUCT_BATCH, VARIANT_BATCH
     from integrations.bigcommerce.client import PAGE_LIMIT
     from integrations.bigcommerce.commerce_api import INVENTORY_BATCH
-    from integrations.zettle.api_inventory import BULK_MAX
+    from integrations.zettle.api_inventory import MOVEMENTS_MAX, TRACKING_MAX
     from integrations.zettle.api_products import IMPORT_BATCH, LIBRARY_PAGE_MAX
     from integrations.zettle.client import ZettleClient
 
@@ -67,7 +67,8 @@ def assumptions(accounts):
             "inventory_per_s": zettle.get("inventory_per_s", ZettleClient.default_rates["inventory"]),
             "products_per_s": zettle.get("products_per_s") or None,  # none documented
             "page_size": min(LIBRARY_PAGE_MAX, int(zettle.get("library_page") or LIBRARY_PAGE_MAX)),
-            "import_batch": IMPORT_BATCH, "inventory_bulk_batch": BULK_MAX,
+            "import_batch": IMPORT_BATCH, "inventory_movements_batch": MOVEMENTS_MAX,
+            "inventory_tracking_batch": TRACKING_MAX,
             "write_batch_size": _write_batch_size("zettle"),
         },
     }

@@ -20,8 +20,8 @@ re-read. If Zettle refuses the import as a whole, each product is created alone 
 product gets its own answer. Zettle unreachable (5xx/429 after the client's retries) or an import
 still running at the deadline fails the whole batch: the retryable ConnectorError is raised, as are
 401/403 (its products may appear later: ``find_products`` by SKU links them on the next pass).
-Initial stock ("stock" in fields) goes through ``set_stock``:
-tracking switched on, then SUPPLIER→STORE movements in bulk (100 products per call).
+Initial stock ("stock" in fields) goes through Inventory v3: tracking switched on
+(``POST /v3/products``), then SUPPLIER→STORE movements (``POST /v3/movements``, 500 a call).
 ``update_products`` reads each product (for its ETag and its variants: a merge patch replaces the
 variant list whole) and PUTs only the keys that differ, conditionally (a 412 is read and tried
 once more); an unchanged product costs no write.
@@ -255,7 +255,7 @@ class ZettleConnector(ProductConnector):
         return _created(product, body)
 
     def _initial_stock_plan(self, products, bodies, results):
-        """The bulk changes that start tracking and move SUPPLIER→STORE to each new tracked variant's
+        """The stock plan that starts tracking and moves SUPPLIER→STORE to each new tracked variant's
         level, and the products they touch: worked out before the rate-limited calls are due."""
         levels, touched = [], []
         for index, body in bodies.items():
@@ -282,7 +282,7 @@ class ZettleConnector(ProductConnector):
         changes, touched, problem = pending.stock_plan
         if problem is None:
             try:
-                self.client.bulk_update(product_changes=changes)
+                self.client.write_stock_plan(plan=changes)
             except ConnectorError as exc:
                 if exc.status in CONNECTION_STATUSES:
                     raise

@@ -4,6 +4,7 @@ keys, call counts."""
 import json
 
 from integrations.errors import ConnectorError
+from integrations.zettle.api_inventory import is_read_by_post
 
 
 def variant_key(variant, index):
@@ -43,15 +44,15 @@ def refusal_reason(exc: ConnectorError) -> str:
 
 
 def call_stats(stats) -> dict:
-    """{"read", "write", "auth", "retries", "rate_limit_wait_s"}: balance reads (POST .../inventory/products)
-    count as reads, token requests as auth, not as writes."""
+    """{"read", "write", "auth", "retries", "rate_limit_wait_s"}: balance and tracking-status reads (POST
+    /v3/stock/{inventory}/products, /v3/products/status) count as reads, token requests as auth, not as writes."""
     reads = writes = auth = 0
     for key, count in stats.by_path.items():
         method, _, url = key.partition(" ")
         path = url.split("?", 1)[0]
         if path.endswith("/token") and "oauth" in path:  # oauth.zettle.com/token, or <sandbox>/oauth/token
             auth += count
-        elif method in ("GET", "HEAD") or (method == "POST" and path.endswith("/inventory/products")):
+        elif method in ("GET", "HEAD") or (method == "POST" and is_read_by_post(path)):
             reads += count
         else:
             writes += count

@@ -1,19 +1,21 @@
-"""The Zettle stock connector: Inventory v2 through ``ZettleClient``, no database.
+"""The Zettle stock connector: Inventory API v3 through ``ZettleClient``, no database.
 
-Keys. Stock is kept per variant uuid in the organisation's one STORE inventory (``StockRef.location_id``
-is its uuid); the Inventory API addresses products, so ``product_id`` (the product uuid) comes with
-every level and is needed for every write. SOLD, BIN and SUPPLIER are bookkeeping locations, not
-stock a merchant has: ``locations()`` offers STORE alone. Tracking is switched on per product; the
-variants of an untracked product come with ``tracked=False``.
+Sources and assumptions of the v3 calls: ``integrations/zettle/api_inventory.py``.
+
+Keys. Stock is kept per variant uuid in the organisation's default STORE inventory
+(``StockRef.location_id`` is its uuid, from ``GET /v3/inventories``); movements address products, so
+``product_id`` (the product uuid) comes with every level and is needed for every write. SOLD, BIN and
+SUPPLIER are bookkeeping inventories, not stock a merchant has: ``locations()`` offers STORE alone.
+Tracking is switched on per product; the variants of an untracked product come with ``tracked=False``.
 
 Writes. Zettle has no "set to N": balances change only through movements of a positive ``change``
-between locations, which are relative by nature (a POS sale landing between our read and our write is
-counted, not overwritten). A negative change goes STORE→SOLD when it is a sale and STORE→BIN otherwise;
-a positive one SOLD→STORE when it is a refund and SUPPLIER→STORE otherwise. All the changes of one
-``adjust`` go in one bulk call (``POST /v2/inventory/bulk``, at most ``BULK_MAX`` products; one
-``productChanges`` entry per product). Zettle refuses the whole call when one product is wrong (not
-tracked, deleted): that product is taken out (found from Zettle's answer, else by halving the batch)
-and the others are sent again.
+between inventories, which are relative by nature (a POS sale landing between our read and our write
+is counted, not overwritten). A negative change goes STORE→SOLD when it is a sale and STORE→BIN
+otherwise; a positive one SOLD→STORE when it is a refund and SUPPLIER→STORE otherwise. All the changes
+of one ``adjust`` go in one call (``POST /v3/movements``, at most ``MOVEMENTS_MAX`` movements).
+Zettle refuses the whole call when one product is wrong (not tracked, deleted; assumed, as v2 did):
+that product is taken out (found from Zettle's answer, else by halving the batch) and the others are
+sent again.
 
 Notifications. ``InventoryBalanceChanged`` comes for every change of STORE (POS sales and refunds,
 back-office edits, our own movements) with the variant and product uuids; ``InventoryTrackingStarted``
@@ -35,7 +37,7 @@ from integrations.engine.stock_connector import (
 from integrations.errors import ConnectorError
 from integrations.stock_support import CONNECTION_STATUSES, not_answered, refused
 from integrations.zettle import mapping
-from integrations.zettle.api_inventory import BULK_MAX
+from integrations.zettle.api_inventory import MOVEMENTS_MAX
 from integrations.zettle.client import ZettleClient
 from integrations.zettle.connector import DEFAULT_CONTACT_EMAIL, WEBHOOK_EVENTS
 from integrations.zettle.connector_support import call_stats, subscription_for
@@ -45,9 +47,15 @@ STOCK_EVENTS = ("InventoryBalanceChanged", "InventoryTrackingStarted", "Inventor
 
 class ZettleStock(StockConnector):
     platform = "zettle"
-    adjust_batch_size = BULK_MAX  # one bulk call: at most BULK_MAX products, so at most as many variants
+    adjust_batch_size = MOVEMENTS_MAX  # one movements call: at most MOVEMENTS_MAX movements
     relative_writes = True
-    events = STOCK_EVENTS
+
+    @property
+    def events(self):
+        """The stock events; while the connection syncs products, the product events too (the same
+        subscription carries them), so the daily reconcile re-registers any that went missing."""
+        products_on = (getattr(self.connection, "products_direction", "off") or "off") != "off"
+        return tuple(dict.fromkeys((*STOCK_EVENTS, *WEBHOOK_EVENTS))) if products_on else STOCK_EVENTS
 
     def __init__(self, connection, *, transport=None, clock=None):
         super().__init__(connection, transport=transport, clock=clock)
@@ -58,7 +66,7 @@ class ZettleStock(StockConnector):
         self._wrote = False
 
     def _store(self):
-        return self.client.locations()["STORE"]
+        return self.client.store()
 
     # --- locations -----------------------------------------------------------------------------------
     def locations(self):
@@ -66,26 +74,23 @@ class ZettleStock(StockConnector):
 
     # --- reading --------------------------------------------------------------------------------------
     def read_levels(self, *, refs):
-        """Balances of the refs' products (``POST /inventory/products``, 100 products a call; the whole
-        STORE in one call when a ref lacks its product). Products not tracked: read from the Product
-        Library to tell "untracked" (``tracked=False``) from "gone" (absent). The STORE uuid comes with
-        the balances, so no locations call is needed."""
+        """Balances of the refs' products (``POST /v3/stock/{STORE}/products``, 100 products a call; the
+        whole STORE, page by page, when a ref lacks its product). Products not tracked: read from the
+        Product Library to tell "untracked" (``tracked=False``) from "gone" (absent)."""
         refs = list(dict.fromkeys(r for r in refs if r.variant_id))
         if not refs:
             return []
+        store = self._store()
         if any(not r.product_id for r in refs):
-            body = self.client.location_balances(location_type="STORE")
-            tracked, rows = set(body.get("trackedProducts") or []), body.get("variants") or []
-            store = body.get("locationUuid") or ""
+            tracked, rows = self.client.store_balances()
         else:
             tracked, rows = self.client.product_balances(product_uuids=sorted({r.product_id for r in refs}))
-            store = next((row["locationUuid"] for row in rows if row.get("locationUuid")), "")
         by_variant = {row["variantUuid"]: row for row in rows}
         levels, untracked = [], {}
         for ref in refs:
             row = by_variant.get(ref.variant_id)
             if row is not None and row.get("productUuid") in tracked:
-                location = row.get("locationUuid") or store
+                location = row.get("inventoryUuid") or store
                 if ref.location_id and ref.location_id != location:
                     continue  # only STORE holds stock
                 levels.append(PlatformLevel(variant_id=ref.variant_id, location_id=location,
@@ -93,8 +98,6 @@ class ZettleStock(StockConnector):
                                             product_id=row.get("productUuid") or ref.product_id))
             elif ref.product_id and ref.product_id not in tracked:
                 untracked.setdefault(ref.product_id, []).append(ref)
-        if untracked:
-            store = store or self._store()
         for product_uuid, product_refs in untracked.items():
             product = self._product(product_uuid)
             wanted = {r.variant_id for r in product_refs if (r.location_id or store) == store}
@@ -115,16 +118,14 @@ class ZettleStock(StockConnector):
         return product
 
     def iter_levels(self, *, location_ids=None) -> Iterator[PlatformLevel]:
-        """The STORE balances (one call), then the Product Library page by page (500 products) for the
-        variants, their SKUs and barcodes."""
+        """The STORE balances (``GET /v3/stock/{STORE}``, 1,000 a page), then the Product Library page by
+        page (500 products) for the variants, their SKUs and barcodes."""
         store = self._store()
         if location_ids and store not in {str(i) for i in location_ids}:
             return
-        body = self.client.location_balances(location_type="STORE")
-        tracked = set(body.get("trackedProducts") or [])
-        balances = {row["variantUuid"]: mapping.parse_quantity(row.get("balance"))
-                    for row in body.get("variants") or []}
-        del body
+        tracked, rows = self.client.store_balances()
+        balances = {row["variantUuid"]: mapping.parse_quantity(row.get("balance")) for row in rows}
+        del rows
         for page in self.client.iter_library():
             for product in page.get("products") or []:
                 is_tracked = product["uuid"] in tracked
@@ -150,7 +151,7 @@ class ZettleStock(StockConnector):
                 started.append(str(change.external_parent_id))
         if started:
             _, rows = self.client.product_balances(product_uuids=sorted(set(started)))
-            refs += [StockRef(variant_id=row["variantUuid"], location_id=row.get("locationUuid") or "",
+            refs += [StockRef(variant_id=row["variantUuid"], location_id=row.get("inventoryUuid") or "",
                               product_id=row["productUuid"]) for row in rows]
         return list(dict.fromkeys(refs))
 
@@ -160,8 +161,8 @@ class ZettleStock(StockConnector):
             source, dest = "STORE", "SOLD" if change.reason == "sale" else "BIN"
         else:
             source, dest = ("SOLD" if change.reason == "refund" else "SUPPLIER"), "STORE"
-        return {"variantUuid": change.variant_id, "fromLocationUuid": locations[source],
-                "toLocationUuid": locations[dest], "change": abs(int(change.delta))}
+        return {"productUuid": change.product_id, "variantUuid": change.variant_id, "from": locations[source],
+                "to": locations[dest], "change": abs(int(change.delta))}
 
     def adjust(self, *, changes):
         changes = list(changes)
@@ -187,19 +188,17 @@ class ZettleStock(StockConnector):
                                   "will try again.") for r, c in zip(results, changes, strict=True)]
 
     def _send(self, moves, changes, results):
-        """One bulk call for ``moves`` ({index: variant movement}); when Zettle refuses it, take out the
+        """One movements call for ``moves`` ({index: movement}); when Zettle refuses it, take out the
         product its answer names (or halve the batch) and send the rest again."""
         if not moves:
             return
         by_product = {}
         for index, move in moves.items():
             by_product.setdefault(changes[index].product_id, []).append(move)
-        product_changes = [{"productUuid": uuid, "trackingStatusChange": "NO_CHANGE", "variantChanges": variant_moves}
-                           for uuid, variant_moves in by_product.items()]
         try:
-            if len(product_changes) > BULK_MAX:
-                raise ConnectorError("too many products for one bulk call", retryable=False, status=413)
-            self.client.bulk_update(product_changes=product_changes, batch_size=BULK_MAX)
+            if len(moves) > MOVEMENTS_MAX:
+                raise ConnectorError("too many movements for one call", retryable=False, status=413)
+            self.client.move(movements=list(moves.values()))
         except ConnectorError as exc:
             if exc.status in CONNECTION_STATUSES or (exc.retryable and not self._wrote):
                 raise  # nothing written yet: the engine keeps every item for the retry

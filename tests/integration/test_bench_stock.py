@@ -116,5 +116,7 @@ def test_the_sandbox_server_sells_and_reports_levels():
 
 
 def test_zettle_balance_reads_by_post_count_as_reads():
-    assert call_kind("zettle", "POST", "/inventory/organizations/self/inventory/products") == "read"
-    assert call_kind("zettle", "POST", "/inventory/organizations/self/v2/inventory/bulk") == "write"
+    assert call_kind("zettle", "POST", "/inventory/v3/stock/9b1c6c3e-0a0a-11ef-8000-000000000001/products") == "read"
+    assert call_kind("zettle", "POST", "/inventory/v3/products/status") == "read"
+    assert call_kind("zettle", "POST", "/inventory/v3/products") == "write"  # tracking switched on or off
+    assert call_kind("zettle", "POST", "/inventory/v3/movements") == "write"

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import random
+import re
 import secrets
 import uuid as uuidlib
 from datetime import UTC, datetime
@@ -28,10 +29,15 @@ DEFAULT_LIMITS = {
     "products_per_s": 0, "purchase_per_s": 0, "pusher_per_s": 0, "oauth_per_s": 0,  # 0: none documented
     "library_page": 500,
     "import_max": 1000,  # not documented; configurable
-    "bulk_max": 100,  # not documented; configurable
+    "movements_max": 500,  # movements per POST /v3/movements: not documented; configurable
+    "tracking_max": 500,  # products per POST /v3/products: not documented; configurable
+    "stock_read_max": 100,  # product uuids per balance or tracking-status read: not documented
+    "stock_page_max": 1000,  # GET /v3/stock limit: 1-1000 (developer portal)
     "import_seconds": 2.0,  # how long an import stays IMPORTING
 }
 LOCATION_TYPES = ("STORE", "SOLD", "BIN", "SUPPLIER")
+# v3 inventory calls that read with a POST (balances of listed products, tracking status): READ:PRODUCT
+INVENTORY_READS_BY_POST = re.compile(r"/v3/(?:stock/[^/]+/products|products/status)/?$")
 
 
 def zettle_error(status, message, error_type=None, violations=None, headers=None):
@@ -149,7 +155,8 @@ class ZettleBase(Sandbox):
     def _check_scope(self, account, service, request):
         needed = None
         if service in ("products", "inventory"):
-            read = request.method in ("GET", "HEAD") or request.path.endswith("/inventory/products")
+            read = request.method in ("GET", "HEAD") or (service == "inventory" and INVENTORY_READS_BY_POST.search(
+                request.path) is not None)
             needed = "READ:PRODUCT" if read else "WRITE:PRODUCT"
         elif service == "purchase":
             needed = "READ:PURCHASE"

@@ -41,8 +41,8 @@ class Org(SandboxAccount):
         _, variant = self.sandbox.find_variant(self.account, sku)
         return self.account["balances"][kind].get(variant["uuid"], 0)
 
-    def bulk_calls(self):
-        return self.sandbox.calls("POST", "/v2/inventory/bulk")
+    def movement_calls(self):
+        return self.sandbox.calls("POST", "/inventory/v3/movements")
 
 
 org = account_fixture("org", Org, "zettle")
@@ -64,7 +64,8 @@ def test_read_levels_after_a_pos_sale(org):
     [level] = org.connector().read_levels(refs=[org.ref(sku)])
     assert (level.quantity, level.location_id, level.tracked) == (before - 2, org.store, True)
     assert level.product_id == org.ref(sku).product_id
-    assert len(org.sandbox.calls("POST", "/inventory/products")) == 1
+    assert len(org.sandbox.calls("POST", f"/inventory/v3/stock/{org.store}/products")) == 1
+    assert all(r.path.startswith("/inventory/v3/") for r in org.sandbox.calls(path_contains="/inventory/"))
 
 
 def test_read_levels_untracked_flagged_unknown_absent_other_location_absent(org):
@@ -107,12 +108,11 @@ def test_adjust_moves_relatively_a_sale_between_read_and_write_is_kept(org):
     assert org.balance(skus[0], "SOLD") == 1 + 3  # a sale goes STORE→SOLD
     assert org.balance(skus[2], "BIN") == 2  # a negative adjustment STORE→BIN
     assert org.balance(skus[3], "SOLD") == -1  # a refund comes back SOLD→STORE
-    [call] = org.bulk_calls()
-    body = call.json()
-    assert len(body["productChanges"]) == 2  # one entry per product, its variants' moves inside
-    moves = [m for pc in body["productChanges"] for m in pc["variantChanges"]]
+    [call] = org.movement_calls()  # every change in one call, one movement per variant
+    moves = call.json()["movements"]
+    assert len(moves) == 4 and all(m["productUuid"] for m in moves)
     locations = org.account["locations"]
-    assert {(m["fromLocationUuid"], m["toLocationUuid"], m["change"]) for m in moves} == {
+    assert {(m["from"], m["to"], m["change"]) for m in moves} == {
         (locations["STORE"], locations["SOLD"], 3), (locations["SUPPLIER"], locations["STORE"], 4),
         (locations["STORE"], locations["BIN"], 2), (locations["SOLD"], locations["STORE"], 1)}
 
@@ -131,23 +131,23 @@ def test_adjust_refusals_are_isolated_with_messages(org):
     assert "Zettle product" in results[3].error
     assert org.balance(skus[0]) == before[skus[0]] - 1 and org.balance(skus[4]) == before[skus[4]] + 2
     assert org.balance(skus[2]) == before[skus[2]]
-    assert len(org.bulk_calls()) == 2
+    assert len(org.movement_calls()) == 2
 
 
-def test_adjust_batches_a_hundred_products_in_one_call(merchant_a, zettle):
-    big = Org(merchant_a, zettle, products=100, variants=1)
+def test_adjust_batches_five_hundred_movements_in_one_call(merchant_a, zettle):
+    big = Org(merchant_a, zettle, products=250, variants=2)
     connector = big.connector()
-    assert connector.adjust_batch_size == 100
+    assert connector.adjust_batch_size == 500
     results = connector.adjust(changes=[big.change(sku, 1) for sku in big.skus()])
     assert all(r.ok for r in results)
-    [call] = big.bulk_calls()
-    assert len(call.json()["productChanges"]) == 100
+    [call] = big.movement_calls()
+    assert len(call.json()["movements"]) == 500
     with pytest.raises(ValueError):
         connector.adjust(changes=[big.change(sku, 1) for sku in big.skus()] * 2)
 
 
 def test_zettle_down_before_anything_was_written_raises_retryable(org):
-    org.sandbox.faults.fail_next(20, status=503, path_contains="/v2/inventory/bulk")
+    org.sandbox.faults.fail_next(20, status=503, path_contains="/v3/movements")
     with pytest.raises(ConnectorError) as caught:
         org.connector().adjust(changes=[org.change(org.skus()[0], -1)])
     assert caught.value.retryable
@@ -230,7 +230,7 @@ def test_our_own_movement_comes_back_as_the_level_flyt_expects(org):
     changes = deliveries(org.sandbox, webhooks.parse)
     [echo] = connector.read_levels(refs=connector.refs_for_changes(changes=changes))
     assert echo.quantity == level.quantity - 2
-    assert json.loads(org.bulk_calls()[0].body)["returnBalanceForLocationUuid"] == org.store
+    assert json.loads(org.movement_calls()[0].body)["movements"][0]["from"] == org.store
 
 
 def test_call_stats(org):

@@ -6,6 +6,7 @@ import pytest
 
 from integrations.errors import ConnectorError
 from integrations.sandbox.seed import catalog
+from integrations.zettle.api_inventory import STOCK_PAGE
 from integrations.zettle.api_products import LIBRARY_PAGE_MAX
 from integrations.zettle.client import REAL_HOSTS, ZettleClient
 from tests.integration.zettle.conftest import api_calls
@@ -20,7 +21,8 @@ def test_full_read_of_1000_products_with_variants_takes_the_page_size_minimum(sa
     assert [r.query.get("offset") for r in library] == [None, ["500"]]
     assert len(sandbox.calls(path_contains="/oauth/token")) == 1  # plus the one token for the whole read
     levels = list(client.iter_stock_levels())
-    assert len(levels) == 3000 and len(api_calls(sandbox, "/inventory")) == 1
+    # the inventories once, then the STORE balances at the most v3 gives a page (1,000)
+    assert len(levels) == 3000 and len(api_calls(sandbox, "/inventory")) == 1 + math.ceil(3000 / STOCK_PAGE)
 
 
 def test_paging_follows_the_link_header_over_many_pages(sandbox, make_client):
@@ -85,7 +87,7 @@ def test_429_waits_what_retry_after_says(sandbox, seeded, client, clock):
 
 def test_inventory_calls_are_paced_to_four_per_second(sandbox, seeded, client):
     for _ in range(12):
-        client.location_balances()
+        client.store_balances()
     calls = api_calls(sandbox, "/inventory/")
     assert all(r.status == 200 for r in calls)
     times = [r.at for r in calls]
@@ -156,7 +158,7 @@ def test_accounts_are_separate_with_their_own_quota(sandbox, make_client):
     assert len(list(client_one.iter_products())) == 3
     assert list(client_two.iter_products()) == []
     for _ in range(3):
-        client_two.location_balances()
+        client_two.store_balances()
     times = [r.at for r in api_calls(sandbox, "/inventory/") if r.account == two["account"]]
     assert all(b - a >= 1.0 for a, b in zip(times, times[1:], strict=False))
     assert sandbox.calls(status=429) == []

@@ -110,39 +110,38 @@ def test_set_stock_moves_the_difference_and_starts_tracking(sandbox, account, cl
                                  quantity=store[p["variants"][0]["uuid"]] + (5 if i % 2 else -1))
               for i, p in enumerate(products)]
     levels[0].quantity = 42
-    balances = client.set_stock(levels=levels)
-    assert {b["variantUuid"]: b["balance"] for b in balances} == {lv.external_variant_id: lv.quantity for lv in levels}
-    start, *bulk = api_calls(sandbox, "/v2/inventory/bulk")
-    assert start.json()["productChanges"] == [{"productUuid": untracked, "trackingStatusChange": "START_TRACKING",
-                                               "variantChanges": []}]
-    assert [len(r.json()["productChanges"]) for r in bulk] == [100, 50]
-    changes = [c for r in bulk for c in r.json()["productChanges"]]
-    assert all(v["change"] > 0 for c in changes for v in c["variantChanges"])
+    plan = client.set_stock(levels=levels)
+    assert {lv.external_variant_id: store[lv.external_variant_id] for lv in levels} == \
+        {lv.external_variant_id: lv.quantity for lv in levels}
+    assert plan["start"] == [] and len(plan["movements"]) == 150  # tracking was switched on before the read
+    tracking = [r for r in api_calls(sandbox, "/inventory/v3/products", method="POST") if r.path.endswith("/products")]
+    assert [r.json() for r in tracking] == [[{"productUuid": untracked, "tracking": "disable"}],
+                                            [{"productUuid": untracked, "tracking": "enable"}]]
+    reads = api_calls(sandbox, "/inventory/v3/stock/")
+    assert [len(r.json()) for r in reads] == [100, 50, 1]  # 100 products a read, then the one switched on
+    [call] = api_calls(sandbox, "/inventory/v3/movements")  # 150 movements: one call (500 at most)
+    movements = call.json()["movements"]
+    assert len(movements) == 150 and all(m["change"] > 0 for m in movements)
     locations = client.locations()
-    assert {(v["fromLocationUuid"], v["toLocationUuid"]) for c in changes for v in c["variantChanges"]} == {
+    assert {(m["from"], m["to"]) for m in movements} == {
         (locations["SUPPLIER"], locations["STORE"]), (locations["STORE"], locations["BIN"])}
-    assert client.set_stock(levels=levels) == []  # nothing left to move
-    assert len(api_calls(sandbox, "/v2/inventory/bulk")) == 3
+    assert client.set_stock(levels=levels)["movements"] == []  # nothing left to move
+    assert len(api_calls(sandbox, "/inventory/v3/movements")) == 1
 
 
-def test_move_stock_on_an_untracked_product_is_product_not_tracked(sandbox, seeded, client):
+def test_movements_on_an_untracked_product_are_product_not_tracked(sandbox, seeded, client):
     product = next(client.iter_products())
     client.stop_tracking(product_uuid=product["uuid"])
-    locations = client.locations()
+    move = {"productUuid": product["uuid"], "variantUuid": product["variants"][0]["uuid"], "from": "SUPPLIER",
+            "to": "STORE", "change": 1}
     with pytest.raises(ConnectorError) as caught:
-        client.move_stock(changes=[{"productUuid": product["uuid"], "variantUuid": product["variants"][0]["uuid"],
-                                    "fromLocationUuid": locations["SUPPLIER"], "toLocationUuid": locations["STORE"],
-                                    "change": 1}])
+        client.move(movements=[move])
     assert "PRODUCT_NOT_TRACKED" in caught.value.message
-    started = client.start_tracking(product_uuid=product["uuid"])
-    assert started["locationUuid"] == locations["STORE"]
-    answer = client.move_stock(changes=[{"productUuid": product["uuid"], "variantUuid": product["variants"][0]["uuid"],
-                                         "fromLocationUuid": locations["SUPPLIER"],
-                                         "toLocationUuid": locations["STORE"], "change": 3}],
-                               external_uuid="flyt-run-1")
-    assert isinstance(answer["variants"][0]["balance"], int)  # a number in update answers
-    read = client.location_balances()["variants"][0]["balance"]
-    assert isinstance(read, str)  # a string when read
+    client.start_tracking(product_uuid=product["uuid"])
+    assert client.move(movements=[dict(move, change=3)], identifier="flyt-run-1") is None  # 204: no balances
+    [row] = [r for r in client.product_balances(product_uuids=[product["uuid"]])[1]
+             if r["variantUuid"] == move["variantUuid"]]
+    assert isinstance(row["balance"], int)  # v3 balances are numbers
 
 
 def test_purchases_page_with_the_hash_cursor_until_an_empty_page(sandbox, seeded, client):

@@ -68,12 +68,10 @@ def test_a_sale_arrives_signed_and_parses_to_order_and_stock_changes(sandbox, cl
     assert isinstance(envelope["payload"], str) and envelope["timestamp"].endswith("Z")
 
 
-def test_our_own_movement_comes_back_with_the_external_uuid(sandbox, client, seeded, subscription, clock):
+def test_our_own_movement_identifier_comes_back_as_the_external_uuid(sandbox, client, seeded, subscription, clock):
     product = next(client.iter_products())
-    locations = client.locations()
-    client.move_stock(changes=[{"productUuid": product["uuid"], "variantUuid": product["variants"][0]["uuid"],
-                                "fromLocationUuid": locations["SUPPLIER"], "toLocationUuid": locations["STORE"],
-                                "change": 4}], external_uuid="flyt-7f1c")
+    client.move(movements=[{"productUuid": product["uuid"], "variantUuid": product["variants"][0]["uuid"],
+                            "from": "SUPPLIER", "to": "STORE", "change": 4}], identifier="flyt-7f1c")
     receiver = Receiver(clock, lambda: [subscription["signingKey"]])
     sandbox.deliver_webhooks(receiver)
     [stock] = [c for _, topic, parsed in receiver.accepted if topic == "InventoryBalanceChanged" for c in parsed]

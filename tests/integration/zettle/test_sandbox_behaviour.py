@@ -72,25 +72,26 @@ def test_expired_and_missing_tokens_are_401_with_the_documented_challenge(sandbo
 def test_self_and_the_organization_uuid_both_work_others_are_refused(sandbox, account):
     token = token_for(sandbox, account)
     org = account["external_account_id"]
-    assert raw(sandbox, "GET", f"/inventory/organizations/{org}/locations", token=token).status == 200
-    assert raw(sandbox, "GET", "/inventory/organizations/self/locations", token=token).status == 200
-    other = raw(sandbox, "GET", f"/inventory/organizations/{sandbox.create_account()['account']}/locations",
+    assert raw(sandbox, "GET", f"/products/organizations/{org}/products", token=token).status == 200
+    assert raw(sandbox, "GET", "/products/organizations/self/products", token=token).status == 200
+    other = raw(sandbox, "GET", f"/products/organizations/{sandbox.create_account()['account']}/products",
                 token=token)
     assert other.status == 403
-    types = {loc["type"]: loc["default"] for loc in raw(sandbox, "GET", "/inventory/organizations/self/locations",
-                                                         token=token).body}
-    assert types == {"STORE": True, "SOLD": False, "BIN": False, "SUPPLIER": False}
+    # Inventory v3 has no organization in its paths: the token names it
+    inventories = raw(sandbox, "GET", "/inventory/v3/inventories", token=token).body
+    assert {row["inventoryType"] for row in inventories} == {"STORE", "SOLD", "BIN", "SUPPLIER"}
+    assert {row["inventoryUuid"] for row in inventories} == set(sandbox.account(org)["locations"].values())
     assert raw(sandbox, "GET", "/oauth/users/self", token=token).body["organizationUuid"] == org
 
 
 def test_inventory_soft_limit_is_four_per_second_with_429(sandbox, account, clock):
     token = token_for(sandbox, account)
-    statuses = [raw(sandbox, "GET", "/inventory/organizations/self/locations", token=token).status for _ in range(5)]
+    statuses = [raw(sandbox, "GET", "/inventory/v3/inventories", token=token).status for _ in range(5)]
     assert statuses == [200, 200, 200, 200, 429]
-    refused = raw(sandbox, "GET", "/inventory/organizations/self/locations", token=token)
+    refused = raw(sandbox, "GET", "/inventory/v3/inventories", token=token)
     assert refused.headers["Retry-After"] == "1" and refused.body["errorType"] == "TOO_MANY_REQUESTS"
     clock.advance(1.0)
-    assert raw(sandbox, "GET", "/inventory/organizations/self/locations", token=token).status == 200
+    assert raw(sandbox, "GET", "/inventory/v3/inventories", token=token).status == 200
 
 
 def test_library_caps_the_page_at_500_and_links_absolutely(sandbox, account):
@@ -133,12 +134,19 @@ def test_validation_errors_carry_violations(sandbox, account):
             "constraintType": "SIZE"} in answer.body["violations"]
 
 
-def test_bulk_inventory_and_purchase_limits(sandbox, make_client):
-    connect = sandbox.create_account(limits={"bulk_max": 2})
+def test_inventory_batch_and_purchase_limits(sandbox, make_client):
+    connect = sandbox.create_account(limits={"movements_max": 2, "tracking_max": 2, "stock_read_max": 2,
+                                             "inventory_per_s": 0})
     token = token_for(sandbox, connect)
-    too_many = raw(sandbox, "POST", "/inventory/organizations/self/v2/inventory/bulk", token=token,
-                   body={"productChanges": [{"productUuid": "p"}] * 3})
+    too_many = raw(sandbox, "POST", "/inventory/v3/movements", token=token, body={"movements": [{}] * 3})
     assert too_many.status == 413
+    assert raw(sandbox, "POST", "/inventory/v3/products", token=token,
+               body=[{"productUuid": "p", "tracking": "enable"}] * 3).status == 413
+    store = sandbox.account(connect["account"])["locations"]["STORE"]
+    assert raw(sandbox, "POST", f"/inventory/v3/stock/{store}/products", token=token, body=["a", "b", "c"]).status \
+        == 413
+    for limit in ("0", "1001", "abc"):
+        assert raw(sandbox, "GET", f"/inventory/v3/stock/{store}", token=token, query={"limit": limit}).status == 400
     for limit in ("0", "1001", "abc"):
         assert raw(sandbox, "GET", "/purchase/purchases/v2", token=token, query={"limit": limit}).status == 400
     empty = raw(sandbox, "GET", "/purchase/purchases/v2", token=token, query={"limit": "1000"})
@@ -149,10 +157,11 @@ def test_negative_changes_are_refused(sandbox, seeded, client):
     product = next(client.iter_products())
     locations = client.locations()
     token = token_for(sandbox, seeded)
-    answer = raw(sandbox, "PUT", "/inventory/organizations/self/inventory", token=token, body={"changes": [
+    answer = raw(sandbox, "POST", "/inventory/v3/movements", token=token, body={"movements": [
         {"productUuid": product["uuid"], "variantUuid": product["variants"][0]["uuid"],
-         "fromLocationUuid": locations["STORE"], "toLocationUuid": locations["SUPPLIER"], "change": -3}]})
+         "from": locations["STORE"], "to": locations["SUPPLIER"], "change": -3}]})
     assert answer.status == 400 and answer.body["violations"][0]["constraintType"] == "POSITIVE"
+    assert answer.body["violations"][0]["propertyName"] == "movements[0].change"
 
 
 def test_both_documented_delete_paths_work(sandbox, account):
@@ -170,7 +179,8 @@ def test_both_documented_delete_paths_work(sandbox, account):
 
 @pytest.mark.parametrize("scope_missing, path, method", [
     ("WRITE:PRODUCT", "/products/organizations/self/products", "POST"),
-    ("READ:PRODUCT", "/inventory/organizations/self/locations", "GET"),
+    ("READ:PRODUCT", "/inventory/v3/inventories", "GET"),
+    ("READ:PRODUCT", "/inventory/v3/products/status", "POST"),
     ("READ:PURCHASE", "/purchase/purchases/v2", "GET"),
 ])
 def test_missing_scopes_are_403(sandbox, scope_missing, path, method):

@@ -7,6 +7,7 @@ import pytest
 
 from integrations.dto import ExternalImage, ExternalProduct, ExternalVariant
 from integrations.sandbox.transport import SandboxTransport
+from integrations.zettle.api_inventory import is_read_by_post
 from integrations.zettle.connector import ZettleConnector
 from tests.integration.zettle import conftest as zettle_fixtures
 from tests.integration.zettle.conftest import api_calls
@@ -63,4 +64,4 @@ def stored(org, uuid):
 
 
 def writes(sandbox):
-    return [r for r in api_calls(sandbox) if r.method != "GET" and not r.path.endswith("/inventory/products")]
+    return [r for r in api_calls(sandbox) if r.method != "GET" and not is_read_by_post(r.path)]

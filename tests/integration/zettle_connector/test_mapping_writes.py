@@ -64,7 +64,8 @@ def test_call_stats_classify_by_path():
     stats = CallStats(retries=1, rate_limit_wait_s=0.25, by_path={
         "POST https://oauth.zettle.com/token": 1, "POST http://sandbox.test/zettle/oauth/token": 1,
         "GET https://products.izettle.com/organizations/self/library?limit=500&offset=500": 2,
-        "POST https://inventory.izettle.com/organizations/self/inventory/products": 3,
-        "POST https://inventory.izettle.com/organizations/self/inventory": 1,
+        "POST https://inventory.izettle.com/v3/stock/9b1c6c3e-0a0a-11ef-8000-000000000001/products": 2,
+        "POST https://inventory.izettle.com/v3/products/status": 1,
+        "POST https://inventory.izettle.com/v3/products": 1,
         "PUT https://products.izettle.com/organizations/self/products/v2/1": 4})
     assert call_stats(stats) == {"read": 5, "write": 5, "auth": 2, "retries": 1, "rate_limit_wait_s": 0.25}

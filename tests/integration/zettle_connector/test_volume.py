@@ -22,14 +22,19 @@ def test_creating_1000_products_with_3_variants(sandbox, org, connector, capsys)
                      if "/import/status/" in r.path else r.path.split("/organizations/self", 1)[-1])
                     for r in api_calls(sandbox))
     assert [len(r.json()["products"]) for r in api_calls(sandbox, "/import/v2")] == [500, 500]
-    assert calls[("POST", "/v2/inventory/bulk")] == 10  # START_TRACKING and the movements together, 100 products each
-    assert [len(r.json()["productChanges"]) for r in api_calls(sandbox, "/v2/inventory/bulk")] == [100] * 10
-    assert all(c["trackingStatusChange"] == "START_TRACKING" and c["variantChanges"]
-               for r in api_calls(sandbox, "/v2/inventory/bulk") for c in r.json()["productChanges"])
-    assert calls.get(("POST", "/inventory/products"), 0) == 0  # new products: no balances to read first
-    assert calls[("GET", "/locations")] == 1
+    # Inventory v3: tracking switched on for 500 products a call, then 500 movements a call
+    tracking = [r.json() for r in api_calls(sandbox, "/inventory/v3/products")]
+    assert [len(body) for body in tracking] == [500, 500]
+    assert all(row["tracking"] == "enable" for body in tracking for row in body)
+    movements = [r.json()["movements"] for r in api_calls(sandbox, "/inventory/v3/movements")]
+    assert [len(m) for m in movements] == [500] * 6
+    assert all(m["change"] in (5, 6, 7) for batch in movements for m in batch)
+    assert not api_calls(sandbox, "/inventory/v3/stock")  # new products: no balances to read first
+    assert calls[("GET", "/inventory/v3/inventories")] == 1
+    assert {path for _, path in calls if path.startswith("/inventory/")} == {
+        "/inventory/v3/inventories", "/inventory/v3/products", "/inventory/v3/movements"}
     stats = connector.call_stats()
-    assert stats["write"] == 2 + 10 and stats["auth"] == 1
+    assert stats["write"] == 2 + 2 + 6 and stats["auth"] == 1
     assert calls[("GET", "/import/status")] == 4  # each import: IMPORTING, then FINISHED_SUCCESS 2 s later
     assert stats["read"] == 4 + 1
     with capsys.disabled():
