@@ -11,6 +11,7 @@ from django.utils import timezone
 from catalog.models import Variant
 from integrations.engine.stock import stock_changes_apply, stock_push, stock_reconcile
 from integrations.engine.stock.common import PUSHES, Outcome, describe, enqueue_pushes, lock_variants
+from integrations.engine.stock.resume import stock_tracking_resume
 from integrations.errors import ConnectorError
 from integrations.models import Binding, Connection, RemoteStock
 from integrations.registry import stock_connector_for
@@ -154,17 +155,34 @@ def _rows(merchant, product):
 
 def product_stock_tracking_set(*, merchant, product, enabled):
     """"Enable stock tracking": off, Flyt neither reads nor writes the product's stock. Turned on
-    again, every platform is set to Flyt's level."""
+    again, each platform's level is read (what happened there meanwhile is not counted into Flyt's
+    level) and every platform Flyt writes stock to is set to Flyt's level by the normal push; the
+    sync log gets each platform's entry. A platform that cannot be read leaves tracking off."""
     _check(merchant, product)
+    outcomes = []
     with transaction.atomic():
         product.track_stock = bool(enabled)
         product.save(update_fields=["track_stock", "updated_at"])
-        rows = _rows(merchant, product).filter(connection__stock_direction__in=PUSHES)
-        if enabled:
-            rows.update(dirty=True)
-            enqueue_pushes(set(rows.values_list("connection_id", flat=True)))
-        else:
-            rows.update(dirty=False)
+        rows = _rows(merchant, product)
+        if not enabled:
+            rows.filter(connection__stock_direction__in=PUSHES).update(dirty=False)
+            return product
+        variant_ids = set(rows.values_list("variant_id", flat=True))
+        connections = scoped(Connection, merchant=merchant).filter(
+            pk__in=rows.values_list("connection_id", flat=True)).order_by("pk")
+        for connection in connections:
+            try:
+                outcome = stock_tracking_resume(merchant=merchant, connection=connection, variant_ids=variant_ids)
+            except ConnectorError as exc:
+                logger.warning("stock tracking resume failed connection=%s product=%s: %s", connection.pk,
+                               product.pk, exc.message)
+                raise StockProblem(f"Stock tracking was not turned on: the stock of '{product.title}' could not be "
+                                   f"read from {connection.get_platform_display()} ({exc.message}). Try again "
+                                   "in a moment.") from exc
+            outcomes.append((connection, outcome))
+        enqueue_pushes({cid for _, outcome in outcomes for cid in outcome.pushed_connections})
+    for connection, outcome in outcomes:
+        stock_log(merchant=merchant, connection=connection, trigger=SyncRun.Trigger.MANUAL, outcome=outcome)
     return product
 
 

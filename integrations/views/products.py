@@ -4,6 +4,7 @@ product's page its stock: "Enable stock tracking" and "Separate stock for <platf
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from integrations.selectors import product_stock
@@ -67,8 +68,9 @@ def product_stock_tracking(request, integration_id, product_id):
     except StockProblem as exc:
         return _product_page(request, integration, row, problems=[str(exc)], status=400)
     if enabled:
-        messages.success(request, f"Stock tracking is on for '{product.title}'. Every platform is set to "
-                                  "Flyt's level.")
+        messages.success(request, gettext("Stock tracking is on for '%(title)s'. Every platform Flyt writes stock "
+                                          "to is being set to Flyt's level; the sync log shows each platform.")
+                         % {"title": product.title})
     else:
         messages.success(request, f"Stock tracking is off for '{product.title}'. Flyt no longer reads or writes "
                                   "its stock on any platform.")
