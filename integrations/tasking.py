@@ -21,7 +21,7 @@ from integrations.errors import ConnectorError
 logger = logging.getLogger("flyt.tasks")
 
 BACKOFF_BASE_S = 2
-BACKOFF_CAP_S = 600  # far below the broker's visibility timeout
+BACKOFF_CAP_S = 240  # below the broker's visibility timeout (300 s): a longer countdown is delivered again
 
 
 def retry_countdown(*, retries, retry_after=None, base=BACKOFF_BASE_S, cap=BACKOFF_CAP_S):

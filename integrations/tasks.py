@@ -119,6 +119,13 @@ def stock_poll_task(connection_id):
 
 
 @flyt_task(queue="default", max_retries=0)
+def sync_runs_sweep_task():
+    from integrations.services.sync_runs import sync_runs_sweep
+
+    return len(sync_runs_sweep())
+
+
+@flyt_task(queue="default", max_retries=0)
 def webhook_events_requeue_task():
     from integrations.services.webhooks import webhook_events_requeue
 

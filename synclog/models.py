@@ -1,6 +1,8 @@
 """What merchants and support read: every sync pass and what happened to each item."""
 
 from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from merchants.tenancy import MerchantOwnedModel
 
@@ -23,6 +25,8 @@ class SyncRun(MerchantOwnedModel):
         SUCCESS = "success", "Succeeded"
         PARTIAL = "partial", "Finished with errors"
         FAILED = "failed", "Failed"
+        # its worker stopped (killed, machine lost) before it finished; the sweeper says so
+        INTERRUPTED = "interrupted", _("Interrupted")
 
     connection = models.ForeignKey(
         "integrations.Connection", null=True, blank=True, on_delete=models.SET_NULL, related_name="sync_runs"
@@ -42,10 +46,15 @@ class SyncRun(MerchantOwnedModel):
     summary = models.CharField(max_length=500, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # a running pass says it is alive as it progresses; one silent for longer than the lease
+    # (SYNC_RUN_LEASE_S) is taken as dead by the sweeper
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-pk"]
-        indexes = [models.Index(fields=["merchant", "connection", "-started_at"])]
+        indexes = [models.Index(fields=["merchant", "connection", "-started_at"]),
+                   models.Index(fields=["heartbeat_at"], condition=Q(outcome="running"),
+                                name="synclog_run_running_beat")]
 
     def __str__(self):
         return f"Run {self.pk} ({self.get_trigger_display()}, {self.get_outcome_display()})"

@@ -1,13 +1,25 @@
-"""Write the sync log. The engine opens a run, records entries, and closes it."""
+"""Write the sync log. The engine opens a run, records entries, and closes it.
 
+A running run carries a lease: ``heartbeat_at`` is moved on as the pass progresses
+(``sync_run_heartbeat``), and the session that runs it holds a PostgreSQL advisory lock for it
+(``sync_run_held``), released by PostgreSQL itself when the worker's process dies. A run silent
+for longer than ``SYNC_RUN_LEASE_S`` whose lock is free is dead: ``sync_run_interrupt`` says so
+in the merchant's words.
+"""
+
+import hashlib
+from contextlib import contextmanager
 from datetime import timedelta
 
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import F
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from merchants.bulk import rows_insert
 from merchants.tenancy import scoped
 from synclog.models import SyncEntry, SyncRun
+from synclog.selectors import run_lease
 
 _COUNTERS = {
     SyncEntry.Action.CREATED: "created_count",
@@ -23,7 +35,90 @@ def sync_run_start(*, merchant, trigger, connection=None, direction=SyncRun.Dire
     if connection is not None and connection.merchant_id != merchant.pk:
         raise ValueError("The connection belongs to another merchant.")
     return SyncRun.objects.create(merchant=merchant, connection=connection, trigger=trigger, direction=direction,
-                                  resource=resource, dry_run=dry_run, total=total)
+                                  resource=resource, dry_run=dry_run, total=total, heartbeat_at=timezone.now())
+
+
+def sync_run_heartbeat(*, merchant, run, now=None):
+    """The run is alive: one UPDATE of one row. A run already closed (or interrupted) stays so."""
+    if run.merchant_id != merchant.pk:
+        raise ValueError("The run belongs to another merchant.")
+    now = now or timezone.now()
+    SyncRun.objects.filter(pk=run.pk, outcome=SyncRun.Outcome.RUNNING).update(heartbeat_at=now)
+    run.heartbeat_at = now
+
+
+def _lock_key(run_id):
+    return int.from_bytes(hashlib.blake2b(f"sync-run:{run_id}".encode(), digest_size=8).digest(), "big", signed=True)
+
+
+@contextmanager
+def sync_run_held(*, merchant, run):
+    """Hold the run's lock while the pass runs (PostgreSQL; other databases hold nothing). The lock
+    lives as long as the database session: a worker killed mid-pass leaves it free."""
+    if run.merchant_id != merchant.pk:
+        raise ValueError("The run belongs to another merchant.")
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        yield
+        return
+    with db.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [_lock_key(run.pk)])
+    try:
+        yield
+    finally:
+        with db.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_lock_key(run.pk)])
+
+
+def _held_elsewhere(run_id):
+    """Whether another database session holds the run's lock (its pass is alive, only silent)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        return False
+    key = _lock_key(run_id)
+    with db.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        if not cursor.fetchone()[0]:
+            return True
+        cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+    return False
+
+
+def sync_runs_dead(*, now=None, limit=200):
+    """Running runs (any merchant; the sweeper's read) silent for longer than the lease whose
+    worker is gone. Dry runs are left alone: they write in one transaction, so their heartbeats
+    cannot be seen until they end."""
+    now = now or timezone.now()
+    candidates = SyncRun.objects.filter(outcome=SyncRun.Outcome.RUNNING, dry_run=False,
+                                        heartbeat_at__lt=now - run_lease()).select_related(
+        "merchant", "connection").order_by("heartbeat_at")[:limit]
+    return [run for run in candidates if not _held_elsewhere(run.pk)]
+
+
+def sync_run_interrupt(*, merchant, run, resumed_at=None, now=None):
+    """Close a run whose worker died, saying how far it got and whether Flyt started it again.
+    Returns False when the run was no longer running (it finished meanwhile)."""
+    if run.merchant_id != merchant.pk:
+        raise ValueError("The run belongs to another merchant.")
+    run.refresh_from_db()
+    if run.outcome != SyncRun.Outcome.RUNNING:
+        return False
+    progress = (gettext("at %(done)s of %(total)s products") % {"done": formats.number_format(run.processed,
+                                                                                         force_grouping=True),
+                                                                 "total": formats.number_format(run.total,
+                                                                                                force_grouping=True)}
+                if run.total else gettext("after %(done)s items") % {
+                    "done": formats.number_format(run.processed, force_grouping=True)})
+    if resumed_at is not None:
+        message = gettext("Interrupted: the sync stopped unexpectedly %(progress)s; Flyt started it again "
+                          "automatically at %(time)s.") % {
+            "progress": progress, "time": timezone.localtime(resumed_at).strftime("%H:%M")}
+    else:
+        message = gettext("Interrupted: the sync stopped unexpectedly %(progress)s. Start it again with "
+                          "Sync now.") % {"progress": progress}
+    updated = SyncRun.objects.filter(pk=run.pk, outcome=SyncRun.Outcome.RUNNING).update(
+        outcome=SyncRun.Outcome.INTERRUPTED, summary=message[:500], finished_at=now or timezone.now())
+    return bool(updated)
 
 
 def sync_entry_add(*, merchant, run, message, action=SyncEntry.Action.NOTE, level=None, object_type="",
@@ -67,6 +162,9 @@ def sync_run_finish(*, merchant, run, summary="", failed=False):
     if run.merchant_id != merchant.pk:
         raise ValueError("The run belongs to another merchant.")
     run.refresh_from_db()
+    if run.outcome == SyncRun.Outcome.INTERRUPTED:
+        # taken for dead while it was still going; it did finish: say so, keep its counts
+        run.summary = ""
     if failed:
         run.outcome = SyncRun.Outcome.FAILED
     elif run.failed_count:

@@ -157,7 +157,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}  # six times the hard limit
+# A message whose worker vanished (machine lost, whole worker killed) is delivered again after the
+# visibility timeout: 5 minutes. A task still running by then is delivered a second time, so every
+# long task is guarded: a sync pass whose run is alive (fresh heartbeat) is not started twice, an
+# inbox drain holds its connection's lock. No countdown may exceed it (tasking.BACKOFF_CAP_S).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 30
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
@@ -165,6 +169,11 @@ CELERY_TASK_QUEUES = [Queue("webhooks"), Queue("sync"), Queue("default")]
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-syncs": {
         "task": "integrations.tasks.connections_dispatch_due_task",
+        "schedule": timedelta(minutes=1),
+        "options": {"queue": "default", "expires": 55},
+    },
+    "interrupt-dead-syncs": {
+        "task": "integrations.tasks.sync_runs_sweep_task",
         "schedule": timedelta(minutes=1),
         "options": {"queue": "default", "expires": 55},
     },
@@ -189,6 +198,13 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": "default"},
     },
 }
+# Leases. A running sync pass moves its heartbeat on at most every SYNC_RUN_HEARTBEAT_S as it
+# progresses; one silent for SYNC_RUN_LEASE_S whose worker is gone is marked interrupted by the
+# sweeper (every minute) and started again. Inbox events a worker claimed go back to the queue
+# once their claim (WEBHOOK_CLAIM_LEASE_S, renewed while a batch is processed) has run out.
+SYNC_RUN_HEARTBEAT_S = env.int("SYNC_RUN_HEARTBEAT_S", default=10)
+SYNC_RUN_LEASE_S = env.int("SYNC_RUN_LEASE_S", default=120)
+WEBHOOK_CLAIM_LEASE_S = env.int("WEBHOOK_CLAIM_LEASE_S", default=120)
 # How many deliveries of one task (retries and re-deliveries after a worker died) before it is
 # given up for good. Counted in the database, so a message that kills its worker cannot loop.
 TASK_MAX_DELIVERIES = env.int("TASK_MAX_DELIVERIES", default=8)

@@ -14,6 +14,7 @@ from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from catalog.models import Product
 from catalog.services import CatalogError, price_list_get_default, product_archive
@@ -30,7 +31,8 @@ from integrations.services.connections import connection_mark_error, connection_
 from merchants.bulk import rows_insert
 from merchants.tenancy import scoped
 from synclog.models import SyncEntry, SyncRun
-from synclog.services import sync_run_finish, sync_run_start
+from synclog.selectors import sync_run_live
+from synclog.services import sync_run_finish, sync_run_held, sync_run_start
 
 logger = logging.getLogger("flyt.engine")
 
@@ -59,9 +61,27 @@ def integration_sync(*, merchant, integration, trigger, full=False, dry_run=Fals
                      home_external_ids=None, clock=None):
     """Run one pass and return its SyncRun. ``home_external_ids`` limits the pull to those home
     products (a webhook); ``product_ids`` limits the push to those hub products."""
-    home, target = integration.home, integration.target
+    home = integration.home
+    whole = not dry_run and product_ids is None and home_external_ids is None and trigger != SyncRun.Trigger.SETUP
+    if whole:
+        # a pass of this integration is alive (its heartbeat is fresh): this one (a schedule, a
+        # message delivered again) has nothing to add. A run whose heartbeat ran out is dead.
+        live = sync_run_live(merchant=merchant, connection=home, now=timezone.now())
+        if live is not None:
+            logger.info("sync skipped integration=%s merchant=%s: run=%s is still running", integration.pk,
+                        merchant.pk, live.pk)
+            return live
     run = sync_run_start(merchant=merchant, connection=home, trigger=trigger, direction=SyncRun.Direction.BOTH,
                          resource="products", dry_run=dry_run)
+    # the run's lock lives as long as this worker's database session: the sweeper can tell a
+    # silent pass from a dead one
+    with sync_run_held(merchant=merchant, run=run):
+        return _run(merchant=merchant, integration=integration, run=run, trigger=trigger, full=full,
+                    dry_run=dry_run, product_ids=product_ids, home_external_ids=home_external_ids, clock=clock)
+
+
+def _run(*, merchant, integration, run, trigger, full, dry_run, product_ids, home_external_ids, clock):
+    home, target = integration.home, integration.target
     log = RunLog(merchant=merchant, run=run, buffered=dry_run)
     logger.info("sync run=%s integration=%s merchant=%s trigger=%s full=%s dry_run=%s", run.pk, integration.pk,
                 merchant.pk, trigger, full, dry_run)
@@ -157,6 +177,7 @@ def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run,
     if on_page is not None and _real_clock(connector):
         pages = _read_ahead(pages)  # the next page is read while this one goes into the hub
     for page in pages:
+        log.beat()
         seen.update(str(e.external_id) for e in page)
         digests = read_hashes(page)
         new, rest = split_new(merchant=merchant, connection=home, externals=page)

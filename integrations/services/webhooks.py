@@ -93,8 +93,10 @@ def webhook_event_process(*, merchant, event):
 
 
 def _claimable(*, connection, now):
-    # a claim is a lease: a worker that died while processing leaves the event claimable again
-    # once the lease (longer than any task may run) has passed
+    # a claim is a lease (``next_attempt_at`` of a processing event): a worker that died while
+    # processing leaves the event claimable again once its lease has run out. A live worker renews
+    # the lease of its batch as it goes, and holds the connection's inbox lock, so an expired claim
+    # of a worker that is only slow is never processed twice.
     return WebhookEvent.objects.filter(
         Q(status=WebhookEvent.Status.PENDING)
         | Q(status=WebhookEvent.Status.FAILED, next_attempt_at__lte=now)
@@ -126,7 +128,9 @@ def _process_batch(*, merchant, connection, events):
     from integrations.services.stock import stock_event_apply
 
     handled, parsed = {}, []
+    lease_renew = _LeaseRenewal(events)
     for event in events:
+        lease_renew()
         try:
             module = import_module(f"integrations.{connection.platform}.webhooks")
             changes = module.parse(headers=dict(event.headers), body=bytes(event.body))
@@ -154,6 +158,23 @@ def _process_batch(*, merchant, connection, events):
         for event, _ in stock_events:
             handled[event.pk] = handled.get(event.pk) or outcome is not None
         _finish([event for event, _ in stock_events], handled)
+
+
+class _LeaseRenewal:
+    """Call it as a batch is processed: once half the lease has gone by, the claim of the batch's
+    events still processing is moved on by a whole lease (one UPDATE)."""
+
+    def __init__(self, events):
+        self.ids = [event.pk for event in events]
+        self.renewed = timezone.now()
+
+    def __call__(self):
+        now = timezone.now()
+        if now - self.renewed < lease() / 2:
+            return
+        self.renewed = now
+        WebhookEvent.objects.filter(pk__in=self.ids, status=WebhookEvent.Status.PROCESSING).update(
+            next_attempt_at=now + lease())
 
 
 def _finish(events, handled):
@@ -186,8 +207,10 @@ def connection_lock(name):
 
 
 def lease():
-    """How long a claimed event is left to its worker: longer than any task may run."""
-    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    """How long a claimed event is left to its worker before the sweeper hands it out again
+    (renewed while its batch is processed): short, so a dead worker's events wait minutes, not
+    the length of a task."""
+    return timedelta(seconds=settings.WEBHOOK_CLAIM_LEASE_S)
 
 
 def retry_delay(attempts):

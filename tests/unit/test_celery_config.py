@@ -12,10 +12,25 @@ def test_tasks_speak_json_only_and_are_acknowledged_late():
     assert conf.worker_prefetch_multiplier == 1
 
 
-def test_time_limits_stay_below_the_redis_visibility_timeout():
+def test_a_dead_workers_messages_come_back_within_five_minutes_and_no_countdown_outlasts_them():
+    from integrations.tasking import BACKOFF_CAP_S, retry_countdown
+
     conf = app.conf
     assert conf.task_soft_time_limit < conf.task_time_limit
-    assert conf.task_time_limit * 6 <= conf.broker_transport_options["visibility_timeout"]
+    visibility = conf.broker_transport_options["visibility_timeout"]
+    assert visibility <= 300
+    # a countdown longer than the visibility timeout would be delivered again and again
+    assert visibility > BACKOFF_CAP_S
+    assert retry_countdown(retries=30, retry_after=3600) <= BACKOFF_CAP_S
+
+
+def test_leases_are_shorter_than_five_minutes_with_the_sweepers_minute():
+    assert settings.SYNC_RUN_HEARTBEAT_S * 3 <= settings.SYNC_RUN_LEASE_S
+    for name in ("interrupt-dead-syncs", "requeue-webhook-events"):
+        assert settings.CELERY_BEAT_SCHEDULE[name]["schedule"].total_seconds() == 60
+    # dead at t: its lease runs out by t + lease, a sweep comes within the next minute
+    assert settings.SYNC_RUN_LEASE_S + 60 < 300
+    assert settings.WEBHOOK_CLAIM_LEASE_S + 60 < 300
 
 
 def test_the_three_queues_exist_and_beat_dispatches_every_minute():
