@@ -32,7 +32,7 @@ from django.core.cache import cache
 from integrations.bigcommerce.catalog_api import ID_FILTER_BATCH
 from integrations.bigcommerce.client import BigCommerceClient
 from integrations.bigcommerce.commerce_api import DEFAULT_REASON, INVENTORY_BATCH
-from integrations.bigcommerce.connector import STOCK_SCOPES
+from integrations.bigcommerce.connector import CHANNEL_SCOPES, PRODUCT_SCOPES, STOCK_SCOPES
 from integrations.bigcommerce.stock_writes import RELATIVE_PATH, StockWrites
 from integrations.bigcommerce.webhooks import HEADER_NAME
 from integrations.engine.stock_connector import (
@@ -57,7 +57,18 @@ class BigCommerceStock(StockWrites, StockConnector):
     adjust_batch_size = INVENTORY_BATCH  # 2,000 items per adjustment call
     relative_writes = True
     allows_negative = False  # the inventory API refuses an adjustment that takes on-hand below 0
-    scopes = STOCK_SCOPES  # sku- and product-level inventory, admin/API and order-driven
+    @property
+    def scopes(self):
+        """The sku- and product-level inventory scopes (admin/API and order-driven). While the connection
+        syncs products, also the product scopes its product connector registers (created, updated, deleted
+        and, on the home base, the channel's assigned/unassigned): the daily reconcile then re-registers
+        any of them that went missing."""
+        direction = getattr(self.connection, "products_direction", "off") or "off"
+        if direction == "off":
+            return STOCK_SCOPES
+        channel_id = (self.connection.settings or {}).get("channel_id") if direction == "pull" else None
+        channel = tuple(s.format(channel_id=channel_id) for s in CHANNEL_SCOPES) if channel_id else ()
+        return (*PRODUCT_SCOPES, *channel, *STOCK_SCOPES)
 
     def __init__(self, connection, *, transport=None, clock=None):
         super().__init__(connection, transport=transport, clock=clock)
