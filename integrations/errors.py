@@ -26,9 +26,43 @@ class ConnectorError(Exception):
 class WebhookRejected(Exception):
     """A webhook delivery that must not be accepted (forged, stale, unsigned, malformed).
 
-    ``reason`` is short and safe to log and to answer with; it never contains a secret.
+    ``reason`` is short and safe to log and to answer with; it never contains a secret. ``status``
+    is the HTTP answer, chosen by the class: this base class is an authentication failure (401);
+    the subclasses below name the other kinds.
     """
+
+    status = 401
 
     def __init__(self, reason):
         super().__init__(reason)
         self.reason = reason
+
+
+class WebhookUnknownConnection(WebhookRejected):
+    """No active connection (or no webhooks at all) at this address."""
+
+    status = 404
+
+
+class WebhookMalformed(WebhookRejected):
+    """The body is not what the platform sends: not UTF-8 JSON, too deep, wrong shape."""
+
+    status = 400
+
+
+class WebhookStale(WebhookRejected):
+    """Correctly signed, but older than the platform would still retry it (or from the future)."""
+
+    status = 400
+
+
+class WebhookTooLarge(WebhookRejected):
+    """The body is over ``WEBHOOK_MAX_BYTES``."""
+
+    status = 413
+
+
+class WebhookLengthRequired(WebhookRejected):
+    """A chunked body the server cannot tell the end of (no ``wsgi.input_terminated``)."""
+
+    status = 411

@@ -178,6 +178,8 @@ class WebhookEvent(MerchantOwnedModel):
 
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="webhook_events")
     delivery_id = models.CharField(max_length=255)
+    # SHA-256 of what the platform's signature covers: a replay under a new delivery id is a duplicate
+    content_hash = models.CharField(max_length=64, blank=True, default="")
     topic = models.CharField(max_length=255)
     headers = models.JSONField(default=dict, blank=True, help_text="Selected headers only; no secrets")
     body = models.BinaryField()
@@ -192,6 +194,8 @@ class WebhookEvent(MerchantOwnedModel):
         ordering = ["-received_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["connection", "delivery_id"], name="webhookevent_unique_delivery"),
+            models.UniqueConstraint(fields=["connection", "content_hash"], condition=~models.Q(content_hash=""),
+                                    name="webhookevent_unique_content"),
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 

@@ -30,7 +30,7 @@ import re
 import time
 
 from integrations.dto import ExternalChange
-from integrations.errors import WebhookRejected
+from integrations.errors import WebhookMalformed, WebhookRejected, WebhookStale
 
 HEADER_NAME = "X-Flyt-Webhook-Token"
 # the scopes Flyt registers when it connects a store
@@ -83,10 +83,7 @@ def verify(*, headers, body, secrets, now=None, tolerance_s=300, header_name=HEA
     try:
         sent_at = int(timestamp)
     except ValueError as exc:
-        raise WebhookRejected("malformed webhook-timestamp") from exc
-    now = time.time() if now is None else now
-    if abs(now - sent_at) > tolerance_s:
-        raise WebhookRejected("stale: webhook-timestamp is outside the accepted window")
+        raise WebhookMalformed("malformed webhook-timestamp") from exc
     keys = [s for s in (secrets or []) if s]
     if not keys:
         raise WebhookRejected("no signing secret configured for this connection")
@@ -98,6 +95,10 @@ def verify(*, headers, body, secrets, now=None, tolerance_s=300, header_name=HEA
             valid |= hmac.compare_digest(expected.encode(), candidate.encode())
     if not valid:
         raise WebhookRejected("bad signature")
+    # after the signature, so a forged delivery is told "bad signature" whatever its timestamp
+    now = time.time() if now is None else now
+    if abs(now - sent_at) > tolerance_s:
+        raise WebhookStale("stale: webhook-timestamp is outside the accepted window")
     if header_tokens is not None:
         token = _header(headers, header_name)
         tokens = [t for t in header_tokens if t]
@@ -121,11 +122,20 @@ def verify_for_connection(*, connection, headers, body, now=None, tolerance_s=30
 def _payload(body):
     try:
         payload = json.loads(body)
-    except (TypeError, ValueError) as exc:
-        raise WebhookRejected("body is not JSON") from exc
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise WebhookMalformed("body is not JSON") from exc
     if not isinstance(payload, dict) or "scope" not in payload:
-        raise WebhookRejected("body is not a BigCommerce callback")
+        raise WebhookMalformed("body is not a BigCommerce callback")
     return payload
+
+
+def signed_content(*, headers, body):
+    """The de-duplication key: ``"{webhook-id}." + body``, what the signature covers less
+    ``webhook-timestamp``. Standard Webhooks keeps the id across retries and signs each attempt with
+    its own timestamp (hence the 300 s ``tolerance_s``, the spec library's; BigCommerce's retries
+    over ~48 h are each signed afresh), so a retry has the same key and a new id fails the signature."""
+    raw = body if isinstance(body, bytes) else body.encode()
+    return f"{_header(headers, 'webhook-id') or ''}.".encode() + raw
 
 
 def delivery_id(*, headers, body):

@@ -20,7 +20,7 @@ import hmac
 import json
 
 from integrations.dto import ExternalChange
-from integrations.errors import WebhookRejected
+from integrations.errors import WebhookMalformed, WebhookRejected
 
 TOKEN_HEADER = "Rackbeat-Webhook-Token"
 EVENT_HEADER = "Rackbeat-Webhook-Event"
@@ -36,10 +36,10 @@ def _header(headers, name):
 def _envelope(body) -> dict:
     try:
         data = json.loads(body)
-    except (TypeError, ValueError):
-        raise WebhookRejected("body is not JSON") from None
+    except (TypeError, ValueError, RecursionError):
+        raise WebhookMalformed("body is not JSON") from None
     if not isinstance(data, dict) or not data.get("event") or "key" not in data:
-        raise WebhookRejected("body is not a Rackbeat webhook envelope")
+        raise WebhookMalformed("body is not a Rackbeat webhook envelope")
     return data
 
 
@@ -63,6 +63,11 @@ def verify(*, headers, body, secrets, now=None, tolerance_s=300):
 
 def topic(*, headers, body) -> str:
     return _header(headers, EVENT_HEADER) or _envelope(body)["event"]
+
+
+def signed_content(*, headers, body) -> bytes:
+    """The de-duplication key: the raw body (nothing is signed; the token only says who sent it)."""
+    return body if isinstance(body, bytes) else str(body).encode()
 
 
 def delivery_id(*, headers, body) -> str:

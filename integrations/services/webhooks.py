@@ -1,8 +1,9 @@
 """The webhook inbox: verify, store, answer; process later in a task.
 
-Intake does as little as possible before answering 2xx: size cap, signature check, one INSERT
-with the delivery id unique per connection (a duplicate delivery is answered 2xx and dropped),
-commit, enqueue. Processing reads the platform's current state through the sync engine.
+Intake does as little as possible before answering 2xx: size cap, JSON check, signature check,
+one INSERT with the delivery id and the hash of the signed content unique per connection (a
+duplicate or replayed delivery is answered 2xx and dropped), commit, enqueue. Processing reads
+the platform's current state through the sync engine.
 """
 
 import hashlib
@@ -17,9 +18,10 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from integrations.errors import WebhookRejected
+from integrations.errors import WebhookUnknownConnection
 from integrations.models import Connection, WebhookEvent
 from integrations.services.webhook_verifiers import VERIFIERS
+from integrations.webhook_json import json_object
 
 logger = logging.getLogger("flyt.webhooks")
 
@@ -31,34 +33,74 @@ KEPT_HEADERS = ("content-type", "user-agent", "webhook-id", "webhook-timestamp",
 
 
 def webhook_event_receive(*, platform, public_id, headers, body):
-    """Store a verified delivery; returns (event or None for a duplicate). Raises WebhookRejected."""
+    """Store a verified delivery; returns the event, or None for a duplicate or a test message.
+    Raises ``WebhookRejected`` (a subclass names the kind, and so the HTTP status) and changes
+    nothing then.
+
+    Order: the connection (404), the body as one JSON object (400), a platform's test message
+    (acknowledged, nothing stored), the signature and its age (401 / 400), then one INSERT. A
+    delivery is a duplicate when its delivery id, or the hash of what its signature covers
+    (``signed_content`` of the platform module), is already stored for the connection: a signed
+    delivery replayed under a new delivery id is answered 2xx and not stored again.
+
+    Once the INSERT is committed the answer is 2xx whatever happens after: neither the cache
+    (which coalesces drains) nor the broker being down changes it; the sweeper
+    (``webhook_events_requeue``) enqueues stored events once the broker is back."""
     connection = Connection.objects.filter(public_id=public_id, platform=platform).select_related("merchant").first()
     if connection is None or connection.status == Connection.Status.DISCONNECTED:
-        raise WebhookRejected("unknown connection")
+        raise WebhookUnknownConnection("unknown connection")
     verifier = VERIFIERS.get(platform)
     if verifier is None:
-        raise WebhookRejected("this platform's webhooks are not accepted")
-    verifier(connection, headers, body)
+        raise WebhookUnknownConnection("this platform's webhooks are not accepted")
+    json_object(body)
     module = import_module(f"integrations.{platform}.webhooks")
+    is_test_message = getattr(module, "is_test_message", None)
+    if is_test_message is not None and is_test_message(headers=headers, body=body):
+        logger.info("webhook test message acknowledged connection=%s", connection.pk)
+        return None
+    verifier(connection, headers, body)
     delivery = module.delivery_id(headers=headers, body=body)
     topic = module.topic(headers=headers, body=body)
+    content_hash = hashlib.sha256(module.signed_content(headers=headers, body=body)).hexdigest()
     kept = {k: v for k, v in headers.items() if k.lower() in KEPT_HEADERS}
     try:
         with transaction.atomic():
             event = WebhookEvent.objects.create(merchant=connection.merchant, connection=connection,
-                                                delivery_id=delivery, topic=topic, headers=kept, body=body)
+                                                delivery_id=delivery, topic=topic, headers=kept, body=body,
+                                                content_hash=content_hash)
     except IntegrityError:
         logger.info("duplicate webhook connection=%s delivery=%s", connection.pk, delivery)
         return None
+    _drain_enqueue(connection=connection, event=event)
+    return event
+
+
+def _drain_enqueue(*, connection, event):
+    """After the event is committed: queue a drain of the connection's inbox. Never raises."""
     from integrations.tasks import webhook_event_process_task
 
-    # robust: with the broker down the delivery is still answered 2xx (it is stored); the sweeper
-    # (``webhook_events_requeue``) enqueues it once the broker is back
     # one drain per connection at a time: while one is queued and not started, it will take this
-    # event too, so a burst of notifications is one task, not one per delivery
-    if cache.add(drain_flag(connection.pk), event.pk, timeout=DRAIN_FLAG_TTL_S):
+    # event too, so a burst of notifications is one task, not one per delivery. With the cache down
+    # the flag is unknown: queue anyway (a second drain finds nothing left and costs one query).
+    try:
+        queue = cache.add(drain_flag(connection.pk), event.pk, timeout=DRAIN_FLAG_TTL_S)
+    except Exception:  # any cache failure (Redis down, timeout): the event is stored already
+        logger.warning("webhook drain flag unavailable connection=%s event=%s", connection.pk, event.pk,
+                       exc_info=True)
+        queue = True
+    if queue:
+        # robust: with the broker down the delivery is still answered 2xx (it is stored); the sweeper
+        # enqueues it once the broker is back
         transaction.on_commit(lambda: webhook_event_process_task.delay(event.pk), robust=True)
-    return event
+
+
+def _drain_flag_clear(connection_id):
+    """A drain has started: deliveries from now on enqueue a new one. With the cache down there is
+    nothing to clear (the next delivery queues a drain anyway)."""
+    try:
+        cache.delete(drain_flag(connection_id))
+    except Exception:  # any cache failure; the drain goes on
+        logger.warning("webhook drain flag not cleared connection=%s", connection_id, exc_info=True)
 
 
 DRAIN_FLAG_TTL_S = 30  # if a queued drain is lost, the next delivery (or the sweeper) enqueues again
@@ -78,7 +120,7 @@ def webhook_event_process(*, merchant, event):
     if event.merchant_id != merchant.pk:
         raise ValueError("The event belongs to another merchant.")
     connection = event.connection
-    cache.delete(drain_flag(connection.pk))  # deliveries from now on enqueue a new drain
+    _drain_flag_clear(connection.pk)  # deliveries from now on enqueue a new drain
     while True:
         with connection_lock(f"inbox:{connection.pk}") as acquired:
             if not acquired:

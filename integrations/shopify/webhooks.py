@@ -5,7 +5,13 @@ There is no signed timestamp. Staleness is judged from ``X-Shopify-Triggered-At`
 Shopify retries a failed delivery with its original headers for up to 4 hours, so a delivery is
 stale when it was triggered more than ``RETRY_WINDOW_S + tolerance_s`` ago (or more than
 ``tolerance_s`` in the future); a younger retry is legitimate and accepted.
-Deliveries are deduplicated on ``X-Shopify-Webhook-Id`` (stable across retries).
+Deliveries are deduplicated on ``X-Shopify-Webhook-Id`` (stable across retries) and on the SHA-256
+of the raw body (``signed_content``): the signature covers the body alone, so neither the webhook
+id, the topic nor ``X-Shopify-Triggered-At`` is authenticated, and a captured delivery replayed with
+new headers would otherwise be stored again. Two deliveries with byte-identical bodies carry the
+same information (Shopify's own duplicates, one delivery per subscription to a topic); the second
+is dropped. The staleness check above is therefore a courtesy to honest senders; the body hash is
+what stops replays (for as long as the inbox keeps the event).
 """
 
 import base64
@@ -17,7 +23,7 @@ import time
 from datetime import UTC
 
 from integrations.dto import ExternalChange, iso_time_or_none
-from integrations.errors import WebhookRejected
+from integrations.errors import WebhookMalformed, WebhookRejected, WebhookStale
 
 RETRY_WINDOW_S = 4 * 3600
 _KINDS = {"products": "product", "inventory_levels": "stock", "inventory_items": "inventory_item",
@@ -55,24 +61,29 @@ def verify(*, headers, body, secrets, now=None, tolerance_s=300):
     if triggered and tolerance_s is not None:
         moment = iso_time_or_none(triggered)
         if moment is None:
-            raise WebhookRejected("unreadable X-Shopify-Triggered-At")
+            raise WebhookMalformed("unreadable X-Shopify-Triggered-At")
         current = time.time() if now is None else now
         age = current - moment.timestamp()
         if age > RETRY_WINDOW_S + tolerance_s or age < -tolerance_s:
-            raise WebhookRejected("stale delivery: triggered outside Shopify's retry window")
+            raise WebhookStale("stale delivery: triggered outside Shopify's retry window")
+
+
+def signed_content(*, headers, body):
+    """What ``X-Shopify-Hmac-Sha256`` covers: the raw body (the de-duplication key)."""
+    return body if isinstance(body, bytes) else str(body).encode()
 
 
 def delivery_id(*, headers, body):
     value = _header(headers, "X-Shopify-Webhook-Id") or _header(headers, "X-Shopify-Event-Id")
     if not value:
-        raise WebhookRejected("no X-Shopify-Webhook-Id header")
+        raise WebhookMalformed("no X-Shopify-Webhook-Id header")
     return value
 
 
 def topic(*, headers, body):
     value = _header(headers, "X-Shopify-Topic")
     if not value:
-        raise WebhookRejected("no X-Shopify-Topic header")
+        raise WebhookMalformed("no X-Shopify-Topic header")
     return value
 
 

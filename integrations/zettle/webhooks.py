@@ -5,14 +5,20 @@ timestamp}`` whose ``payload`` is itself JSON *in a string*. The header ``X-iZet
 the lowercase hex HMAC-SHA256, keyed by the subscription's ``signingKey``, of
 ``"<timestamp>.<payload>"`` (the two envelope fields exactly as sent).
 
-Two things to know:
-- The ``TestMessage`` Zettle posts when a subscription is created carries no timestamp and an object
-  payload; Zettle does not sign it. ``verify`` lets exactly that shape through unsigned (it parses to
-  a ``test`` change carrying nothing) so that creating a subscription succeeds; every other event
-  must be signed.
-- ``timestamp`` is when the message was made, and retries resend the same envelope (Zettle retries
-  for about 73 hours). A tolerance of 300 s therefore refuses late retries; pass ``tolerance_s=None``
-  to rely on ``messageUuid`` de-duplication alone for replays.
+Three things to know:
+- The ``TestMessage`` Zettle posts when a subscription is created (``{"eventName":"TestMessage",
+  "organizationUuid", "messageId", "payload":{"data":"payload"}}``, Zettle's create-subscriptions
+  page) carries no timestamp and an object payload; Zettle does not sign it (SwagPayPal's
+  ``WebhookController`` skips the check for it). Intake acknowledges every ``TestMessage``
+  (``is_test_message``), signed or not, and stores nothing: it announces no change. ``verify`` still
+  lets exactly the unsigned shape through for callers that verify alone.
+- ``timestamp`` is when the message was made, and retries resend the same envelope. Zettle retries
+  every 60 s ten times, every 600 s nine times, then hourly for 70 hours, then deletes the
+  subscription (Zettle pusher-api overview/troubleshooting pages): about 71.7 hours after the first
+  attempt. ``RETRY_WINDOW_S`` (73 h) bounds the age intake accepts (``max_age_s``), so the last
+  retry is taken and nothing older; a tolerance of 300 s would refuse legitimate retries.
+- The signature covers ``timestamp`` and ``payload`` only, not ``messageUuid``: ``signed_content``
+  is what de-duplicates, so a signed delivery replayed under a new ``messageUuid`` is a duplicate.
 """
 
 import hashlib
@@ -21,10 +27,12 @@ import json
 import time
 
 from integrations.dto import ExternalChange
-from integrations.errors import WebhookRejected
+from integrations.errors import WebhookMalformed, WebhookRejected, WebhookStale
 from integrations.zettle.mapping import parse_quantity, parse_time
 
 SIGNATURE_HEADER = "x-izettle-signature"
+RETRY_WINDOW_S = 73 * 3600
+CLOCK_SKEW_S = 300  # a timestamp this far in the future is still a clock difference, not a forgery
 
 
 def _header(headers, name):
@@ -37,10 +45,10 @@ def _header(headers, name):
 def _envelope(body):
     try:
         envelope = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise WebhookRejected("body is not JSON") from exc
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise WebhookMalformed("body is not JSON") from exc
     if not isinstance(envelope, dict) or "eventName" not in envelope:
-        raise WebhookRejected("not a Zettle envelope")
+        raise WebhookMalformed("not a Zettle envelope")
     return envelope
 
 
@@ -53,9 +61,22 @@ def sign(*, signing_key: str, timestamp: str, payload: str) -> str:
     return hmac.new(signing_key.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
 
 
-def verify(*, headers, body, secrets, now=None, tolerance_s=300):
+def is_test_message(*, headers, body) -> bool:
+    """Zettle's subscription test: acknowledged, never stored (it announces no change)."""
+    return _envelope(body).get("eventName") == "TestMessage"
+
+
+def signed_content(*, headers, body) -> bytes:
+    """What ``X-iZettle-Signature`` covers: ``"<timestamp>.<payload>"`` (the de-duplication key)."""
+    envelope = _envelope(body)
+    return f"{envelope.get('timestamp')}.{envelope.get('payload')}".encode()
+
+
+def verify(*, headers, body, secrets, now=None, tolerance_s=300, max_age_s=None):
     """Accept the delivery or raise ``WebhookRejected``. ``secrets``: the signing keys to accept
-    (current and, during a rotation, previous)."""
+    (current and, during a rotation, previous). ``tolerance_s``: the most the timestamp may differ
+    from now either way (None: unchecked); ``max_age_s``: the most it may lie in the past (up to
+    ``CLOCK_SKEW_S`` in the future), e.g. ``RETRY_WINDOW_S``."""
     envelope = _envelope(body)
     signature = (_header(headers, SIGNATURE_HEADER) or "").strip().lower()
     if not signature:
@@ -72,13 +93,18 @@ def verify(*, headers, body, secrets, now=None, tolerance_s=300):
             matched = True
     if not matched:
         raise WebhookRejected("bad signature")
-    if tolerance_s is not None:
+    if tolerance_s is not None or max_age_s is not None:
         try:
             sent = parse_time(timestamp).timestamp()
-        except ValueError as exc:
-            raise WebhookRejected("unreadable timestamp") from exc
-        if abs((time.time() if now is None else now) - sent) > tolerance_s:
-            raise WebhookRejected("stale timestamp")
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise WebhookMalformed("unreadable timestamp") from exc
+        age = (time.time() if now is None else now) - sent
+        if tolerance_s is not None and abs(age) > tolerance_s:
+            raise WebhookStale("stale timestamp")
+        if max_age_s is not None and age > max_age_s:
+            raise WebhookStale("older than Zettle retries a delivery")
+        if max_age_s is not None and age < -CLOCK_SKEW_S:
+            raise WebhookStale("timestamp in the future")
 
 
 def delivery_id(*, headers, body) -> str:
