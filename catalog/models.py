@@ -36,6 +36,9 @@ class Product(MerchantOwnedModel):
     categories = models.ManyToManyField(Category, blank=True, related_name="products")
     # [{"name": "Size", "values": ["S", "M"]}, ...] in display order
     options = models.JSONField(default=list, blank=True)
+    # search engines: the home base's SEO title and meta description (empty when it has none)
+    seo_title = models.CharField(max_length=255, blank=True)
+    seo_description = models.TextField(blank=True)
     content_hash = models.CharField(max_length=64, blank=True, help_text="Hash of the synced fields")
     # "Enable stock tracking": off, Flyt neither reads nor writes this product's stock anywhere.
     track_stock = models.BooleanField(default=True)
@@ -60,6 +63,8 @@ class Variant(MerchantOwnedModel):
     option_values = models.JSONField(default=dict, blank=True)
     cost_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     weight_grams = models.PositiveIntegerField(null=True, blank=True)
+    # the level at which the home base warns that stock runs low (None: no warning set)
+    low_stock_level = models.PositiveIntegerField(null=True, blank=True)
     track_stock = models.BooleanField(default=True)
     active = models.BooleanField(default=True)
     position = models.PositiveIntegerField(default=0)

@@ -41,6 +41,8 @@ def _digest(product, variants, images, category_ids):
         "options": product.options,
         "categories": sorted(category_ids),
         "images": [list(i) for i in images],
+        **({"seo": [product.seo_title, product.seo_description]}
+           if getattr(product, "seo_title", "") or getattr(product, "seo_description", "") else {}),
         "variants": [{
             "sku": v.sku,
             "barcode": v.barcode,
@@ -50,6 +52,7 @@ def _digest(product, variants, images, category_ids):
             "track": v.track_stock,
             "active": v.active,
             "prices": sorted((list_id, _cents(amount)) for list_id, amount in prices),
+            **({"low": v.low_stock_level} if getattr(v, "low_stock_level", None) is not None else {}),
         } for v, prices in variants],
     }
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
@@ -156,12 +159,13 @@ def category_ensure_path(*, merchant, path):
     return parent
 
 
-_VARIANT_FIELDS = ("sku", "barcode", "option_values", "cost_price", "weight_grams", "track_stock", "active", "position")
+_VARIANT_FIELDS = ("sku", "barcode", "option_values", "cost_price", "weight_grams", "low_stock_level", "track_stock",
+                   "active", "position")
 
 
 @transaction.atomic
 def product_apply(*, merchant, product=None, title, description="", product_type="", brand="", options=None,
-                  images=(), variants=(), price_list=None):
+                  images=(), variants=(), price_list=None, seo_title="", seo_description=""):
     """Make the hub product look like the given description: create it when ``product`` is None.
 
     ``variants``: dicts of Variant fields plus ``price`` and optionally ``variant`` (the existing
@@ -176,7 +180,7 @@ def product_apply(*, merchant, product=None, title, description="", product_type
     _same_merchant(merchant, product)
     before = product.content_hash
     fields = {"title": title, "description": description, "product_type": product_type, "brand": brand,
-              "options": options or []}
+              "options": options or [], "seo_title": (seo_title or "")[:255], "seo_description": seo_description or ""}
     changed_fields = [name for name, value in fields.items() if getattr(product, name) != value]
     for name in changed_fields:
         setattr(product, name, fields[name])
@@ -287,7 +291,8 @@ def products_create_many(*, merchant, specs, price_list=None):
     for spec in specs:
         fields = {"title": spec["title"], "description": spec.get("description", "") or "",
                   "product_type": spec.get("product_type", "") or "", "brand": spec.get("brand", "") or "",
-                  "options": spec.get("options") or []}
+                  "options": spec.get("options") or [], "seo_title": (spec.get("seo_title") or "")[:255],
+                  "seo_description": spec.get("seo_description") or ""}
         problem = _fits(Product, fields)
         product = Product(merchant=merchant, **fields)
         made = []
@@ -314,18 +319,19 @@ def products_create_many(*, merchant, specs, price_list=None):
             product, [(v, [(price_list.pk, a)] if a is not None else []) for v, a in made], product_images, [])
         out.append((product, made, product_images))
     product_ids = rows_insert(Product, pks=True, common={"merchant_id": merchant.pk},
-                              columns=("title", "description", "product_type", "brand", "options", "content_hash"),
-                              rows=[(p.title, p.description, p.product_type, p.brand, p.options, p.content_hash)
-                                    for p, _, _ in out])
+                              columns=("title", "description", "product_type", "brand", "options", "seo_title",
+                                       "seo_description", "content_hash"),
+                              rows=[(p.title, p.description, p.product_type, p.brand, p.options, p.seo_title,
+                                     p.seo_description, p.content_hash) for p, _, _ in out])
     variant_rows, image_rows = [], []
     for (product, made, product_images), pk in zip(out, product_ids, strict=True):
         _saved(product, pk)
-        variant_rows.extend((pk, v.sku, v.barcode, v.option_values, v.cost_price, v.weight_grams, v.track_stock,
-                             v.active, v.position) for v, _ in made)
+        variant_rows.extend((pk, v.sku, v.barcode, v.option_values, v.cost_price, v.weight_grams, v.low_stock_level,
+                             v.track_stock, v.active, v.position) for v, _ in made)
         image_rows.extend((pk, url, alt, n) for n, (url, alt) in enumerate(product_images))
     variant_ids = rows_insert(Variant, pks=True, common={"merchant_id": merchant.pk}, rows=variant_rows,
                               columns=("product_id", "sku", "barcode", "option_values", "cost_price", "weight_grams",
-                                       "track_stock", "active", "position"))
+                                       "low_stock_level", "track_stock", "active", "position"))
     variants = [v for _, made, _ in out for v, _ in made]
     for variant, pk in zip(variants, variant_ids, strict=True):
         variant.product_id = variant.product.pk

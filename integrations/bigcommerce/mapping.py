@@ -71,8 +71,15 @@ def variant_from_bc(variant, *, product, weight_unit="kg"):
         option_values={ov["option_display_name"]: ov["label"] for ov in variant.get("option_values") or []},
         track_stock=product.get("inventory_tracking", "product") != "none",
         stock=variant.get("inventory_level"),
-        low_stock_level=variant.get("inventory_warning_level"),
+        low_stock_level=_warning_level(variant, product),
     )
+
+
+def _warning_level(variant, product):
+    """The low-stock level BigCommerce warns at: the variant's when tracked by variant, else the product's
+    (0 means no warning: None)."""
+    source = variant if product.get("inventory_tracking") == "variant" else product
+    return source.get("inventory_warning_level") or variant.get("inventory_warning_level") or None
 
 
 def product_from_bc(product, *, weight_unit="kg", currency=None):
@@ -212,6 +219,9 @@ def product_writes(product, *, fields, simple, weight_unit="kg"):
             body["meta_description"] = product.seo["description"]
     if not product.variants:
         return body
+    if "stock" in fields:  # the home base's tracking: a product it does not track is not tracked here either
+        tracked = any(v.track_stock for v in product.variants)
+        body["inventory_tracking"] = ("product" if simple else "variant") if tracked else "none"
     first = product.variants[0]
     if simple:
         body.update(variant_writes(first, fields=fields, weight_unit=weight_unit))

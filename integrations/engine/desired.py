@@ -27,6 +27,7 @@ class HubVariant:
     track_stock: bool
     active: bool
     position: int
+    low_stock_level: int | None = None
 
 
 @dataclass(slots=True)
@@ -48,18 +49,21 @@ class HubProduct:
     product_type: str
     brand: str
     options: list
+    seo_title: str = ""
+    seo_description: str = ""
     variants: list = field(default_factory=list)
     images: list = field(default_factory=list)
 
 
 _VARIANT_COLUMNS = ("product_id", "pk", "sku", "barcode", "option_values", "cost_price", "weight_grams", "track_stock",
-                    "active", "position")
+                    "active", "position", "low_stock_level")
 
 
 def hub_products(*, merchant, product_ids):
     """Hub id -> HubProduct for the merchant's products among ``product_ids``, in three queries."""
     products = {row[0]: HubProduct(*row) for row in scoped(Product, merchant=merchant).filter(pk__any=product_ids)
-                .order_by().values_list("pk", "title", "description", "product_type", "brand", "options")}
+                .order_by().values_list("pk", "title", "description", "product_type", "brand", "options",
+                                        "seo_title", "seo_description")}
     for product_id, *row in Variant.objects.filter(product_id__any=list(products)).values_list(*_VARIANT_COLUMNS):
         products[product_id].variants.append(HubVariant(*row))
     for product_id, *row in Image.objects.filter(product_id__any=list(products)) \
@@ -102,6 +106,7 @@ def desired_product(*, product: Product | HubProduct, prices_included: bool, pri
             price=(price if price is not None else ZERO) if prices_included else ZERO,
             cost_price=variant.cost_price if prices_included else None,
             weight_grams=variant.weight_grams,
+            low_stock_level=variant.low_stock_level,
             option_values=dict(variant.option_values),
             track_stock=variant.track_stock,
             stock=stock.get(variant.pk) if variant.track_stock else None,
@@ -117,6 +122,8 @@ def desired_product(*, product: Product | HubProduct, prices_included: bool, pri
                 for i in sorted(rows_of(product.images), key=lambda i: (i.position, i.pk))],
         variants=variants,
         currency=price_list.currency,
+        seo={"title": product.seo_title, "description": product.seo_description}
+        if product.seo_title or product.seo_description else {},
     )
 
 
@@ -148,6 +155,10 @@ def product_hash(product: ExternalProduct, fields) -> str:
             row["cost"] = _money(variant.cost_price)
         if "weight" in fields:
             row["weight"] = variant.weight_grams
+        if "low_stock" in fields and variant.low_stock_level is not None:
+            row["low_stock"] = variant.low_stock_level
+        if "stock" in fields and not variant.track_stock:
+            row["untracked"] = True  # the home base does not track it: the other side must not either
         if "variants" in fields:
             row["options"] = {str(k): str(v) for k, v in (variant.option_values or {}).items()}
         variants.append(row)

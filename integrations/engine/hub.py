@@ -163,6 +163,12 @@ def _bind_variants(*, merchant, connection, rows):
             for variant, ev in initial])
 
 
+def _low_stock(variant):
+    """The platform's low-stock level as the hub keeps it (None: none set; never negative)."""
+    level = variant.low_stock_level
+    return None if level is None else max(0, int(level))
+
+
 def pull_product(*, merchant, connection, external, price_list) -> PullOutcome:
     """Create or update the hub product for ``external`` (an ExternalProduct from ``connection``)."""
     label = f"Product '{external.title}'"
@@ -193,6 +199,7 @@ def pull_product(*, merchant, connection, external, price_list) -> PullOutcome:
             claimed.add(variant.pk)
         specs.append({"variant": variant, "sku": ev.sku, "barcode": ev.barcode, "option_values": ev.option_values,
                       "cost_price": ev.cost_price, "weight_grams": ev.weight_grams, "track_stock": ev.track_stock,
+                      "low_stock_level": _low_stock(ev),
                       "active": True, "position": position, "price": ev.price})
     was_new = product is None
     before = product.content_hash if product else ""
@@ -200,7 +207,8 @@ def pull_product(*, merchant, connection, external, price_list) -> PullOutcome:
         merchant=merchant, product=product, title=external.title, description=external.description,
         product_type=external.product_type, brand=external.brand, options=external.options,
         images=[{"source_url": i.url, "alt": i.alt} for i in sorted(external.images, key=lambda i: i.position)],
-        variants=specs, price_list=price_list,
+        variants=specs, price_list=price_list, seo_title=(external.seo or {}).get("title") or "",
+        seo_description=(external.seo or {}).get("description") or "",
     )
     bindings_save(merchant=merchant, connection=connection, kind=Binding.Kind.PRODUCT,
                   rows=[(product.pk, external.external_id, "")], remote_hash=digest)
@@ -224,9 +232,12 @@ def pull_new_products(*, merchant, connection, externals, price_list, digests=No
     created = products_create_many(merchant=merchant, price_list=price_list, specs=[{
         "title": external.title, "description": external.description, "product_type": external.product_type,
         "brand": external.brand, "options": external.options,
+        "seo_title": (external.seo or {}).get("title") or "",
+        "seo_description": (external.seo or {}).get("description") or "",
         "images": [{"source_url": i.url, "alt": i.alt} for i in sorted(external.images, key=lambda i: i.position)],
         "variants": [{"sku": ev.sku, "barcode": ev.barcode, "option_values": ev.option_values,
                       "cost_price": ev.cost_price, "weight_grams": ev.weight_grams, "track_stock": ev.track_stock,
+                      "low_stock_level": _low_stock(ev),
                       "active": True, "price": ev.price} for ev in external.variants],
     } for external in externals])
     digests = digests or {}

@@ -25,6 +25,7 @@ from integrations.errors import ConnectorError
 from integrations.fields import decrypt, encrypt
 from integrations.http import PlatformClient, host_allowed
 from integrations.zettle.api_inventory import InventoryApi
+from integrations.zettle.api_low_stock import LowStockApi
 from integrations.zettle.api_organization import OrganizationApi
 from integrations.zettle.api_products import ProductsApi
 from integrations.zettle.api_purchases import PurchasesApi, PusherApi
@@ -50,7 +51,7 @@ def shared_pacing():
     return "RedisCache" in settings.CACHES["default"]["BACKEND"]
 
 
-class ZettleClient(ProductsApi, InventoryApi, PurchasesApi, PusherApi, OrganizationApi, PlatformClient):
+class ZettleClient(ProductsApi, InventoryApi, LowStockApi, PurchasesApi, PusherApi, OrganizationApi, PlatformClient):
     platform = "zettle"
     label = "Zettle"
     allowed_host_suffixes = ("izettle.com", "zettle.com")

@@ -117,11 +117,33 @@ class ZettleConnector(ProductConnector):
         return product, fields - {"price", "cost_price"}, note
 
     # --- reading --------------------------------------------------------------------------------------
+    def _is_home(self):
+        """Whether Flyt reads its products from this Zettle account (the home base)."""
+        return getattr(self.connection, "products_direction", "") == "pull"
+
+    def _tracked(self, raws):
+        """The uuids among ``raws`` whose stock Zettle tracks (one tracking-status read per 100 products), or None
+        when it does not matter: only the home base's tracking decides whether a product's stock syncs."""
+        if not self._is_home() or not raws:
+            return None
+        return set(self.client.tracking_status(product_uuids=[raw["uuid"] for raw in raws]))
+
+    def _dtos(self, raws):
+        tracked = self._tracked(raws)
+        return [mapping.product_from_zettle(raw, tracked=tracked) for raw in raws]
+
     def iter_products(self, *, since=None):
         """The whole library, one page (500) at a time; with ``since``, only products updated since
-        (Zettle filters by event log, not by time, so the filtering happens here)."""
+        (Zettle filters by event log, not by time, so the filtering happens here). As the home base the
+        tracking of each page is read too and ``since`` is not applied: switching tracking on or off in
+        Zettle does not change the product's ``updated``, so a filtered read would miss it; the engine
+        skips what did not change."""
         if since is not None and since.tzinfo is None:
             since = since.replace(tzinfo=UTC)
+        if self._is_home():
+            for page in self.client.iter_library():
+                yield from self._dtos(page.get("products") or [])
+            return
         for raw in self.client.iter_products():
             product = mapping.product_from_zettle(raw)
             if since is None or product.updated_at is None or product.updated_at >= since:
@@ -131,7 +153,7 @@ class ZettleConnector(ProductConnector):
         ids = [str(i) for i in external_ids]
         if len(ids) > GET_ONE_BY_ONE_MAX:
             wanted = set(ids)
-            return [mapping.product_from_zettle(p) for p in self.client.iter_products() if p["uuid"] in wanted]
+            return self._dtos([p for p in self.client.iter_products() if p["uuid"] in wanted])
         found = []
         for uuid in ids:
             try:
@@ -140,8 +162,8 @@ class ZettleConnector(ProductConnector):
                 if exc.status == 404:
                     continue
                 raise
-            found.append(mapping.product_from_zettle(raw))
-        return found
+            found.append(raw)
+        return self._dtos(found)
 
     def find_products(self, *, skus, barcodes):
         """Zettle cannot search by SKU or barcode: one full library read (1 request per 500 products)."""
@@ -219,6 +241,8 @@ class ZettleConnector(ProductConnector):
         self.await_create(pending)
         if pending.stock_plan is not None:
             self._initial_stock(pending)
+        if "low_stock" in pending.fields:
+            self._low_stock(list(zip(pending.products, pending.results, strict=True)))
         return pending.results
 
     def _start_import(self, chunk):
@@ -295,7 +319,33 @@ class ZettleConnector(ProductConnector):
 
     def update_products(self, *, products, fields):
         fields = frozenset(fields)
-        return [self._update_one(product, fields) for product in products]
+        results = [self._update_one(product, fields) for product in products]
+        if "low_stock" in fields:
+            self._low_stock(list(zip(products, results, strict=True)))
+        return results
+
+    def _low_stock(self, written):
+        """Zettle's low-stock level (Inventory API, STORE) for each written variant that has one, in a few
+        calls. ``written``: [(product, WriteResult)]. A refusal leaves the products written and says so."""
+        levels, touched = [], []
+        for product, result in written:
+            if not result.ok:
+                continue
+            for index, variant in enumerate(product.variants):
+                uuid = result.variant_ids.get(variant_key(variant, index))
+                if uuid and variant.low_stock_level is not None:
+                    levels.append((result.external_id, uuid, variant.low_stock_level))
+                    touched.append((product, result))
+        if not levels:
+            return
+        try:
+            self.client.set_low_stock(levels=levels)
+        except ConnectorError as exc:
+            if exc.status in CONNECTION_STATUSES:
+                raise
+            for product, result in touched:
+                result.error = (f"Product {label(product)} was written to Zettle but its low-stock level could not be "
+                                f"set ({exc.message}); Flyt sets it again the next time the product changes.")
 
     def _update_one(self, product, fields, *, attempts=2):
         if not product.external_id:

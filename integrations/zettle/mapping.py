@@ -2,6 +2,13 @@
 
 Zettle money is integer minor units with a ``currencyId``; the hub wants Decimal major units.
 Quantities arrive as strings (purchases, balance reads) or numbers (balance updates).
+
+The online fields of a product (Product Library ``online``, in Zettle's published OpenAPI
+``products.izettle.com/openapi.json``, schema ``OnlineProperties``: ``status`` ACTIVE|HIDDEN (required),
+``title``, ``description``, ``presentation {displayImageUrl, additionalImageUrls (≤25), mediaUrls (≤8)}``,
+``seo {title, metaDescription, slug}``, ``shipping {shippingPricingModel, weight, weightInGrams}``) carry
+the weight, the SEO texts and the images after the first. Zettle's POS product (``presentation.imageUrl``)
+shows one image.
 """
 
 import copy
@@ -74,8 +81,21 @@ def format_time(epoch_s: float) -> str:
 
 
 # --- products ---------------------------------------------------------------------------------------
-def product_from_zettle(product: dict) -> ExternalProduct:
+ONLINE_IMAGES_MAX = 25  # additionalImageUrls: maxItems 25 (OnlineProperties.presentation)
+SEO_TITLE_MAX, SEO_DESCRIPTION_MAX = 256, 320  # SearchEngineOptimization title / metaDescription maxLength
+
+
+def product_from_zettle(product: dict, *, tracked=None) -> ExternalProduct:
+    """``tracked``: the uuids of the products whose stock Zettle tracks (Inventory API), when known; a
+    product outside it has untracked variants (its stock is not synced)."""
     variants = [variant_from_zettle(v, product_uuid=product["uuid"]) for v in product.get("variants") or []]
+    online = product.get("online") or {}
+    weight = (online.get("shipping") or {}).get("weightInGrams")
+    for variant in variants:
+        if weight is not None:
+            variant.weight_grams = int(weight)
+        if tracked is not None:
+            variant.track_stock = product["uuid"] in tracked
     currency = next(((v.get("price") or {}).get("currencyId") for v in product.get("variants") or []
                      if (v.get("price") or {}).get("currencyId")), None)
     definitions = (product.get("variantOptionDefinitions") or {}).get("definitions") or []
@@ -90,6 +110,13 @@ def product_from_zettle(product: dict) -> ExternalProduct:
     for position, key in enumerate(keys[1:], start=1):
         images.append(ExternalImage(url=f"https://image.izettle.com/productimage/o/{key}", position=position,
                                     external_id=key))
+    online_images = (online.get("presentation") or {})
+    seen = {i.url for i in images}
+    for url in [online_images.get("displayImageUrl"), *(online_images.get("additionalImageUrls") or [])]:
+        if url and url not in seen:
+            seen.add(url)
+            images.append(ExternalImage(url=url, position=len(images)))
+    seo = online.get("seo") or {}
     return ExternalProduct(
         external_id=product["uuid"],
         title=product.get("name") or "",
@@ -100,6 +127,8 @@ def product_from_zettle(product: dict) -> ExternalProduct:
         variants=variants,
         currency=currency,
         updated_at=parse_time(product.get("updated")),
+        seo={k: v for k, v in (("title", seo.get("title") or ""), ("description", seo.get("metaDescription") or ""))
+             if v},
         extra={key: product[key] for key in ("etag", "vatPercentage", "externalReference", "imageLookupKeys",
                                              "unitName", "taxCode", "category") if product.get(key) is not None},
     )
@@ -216,13 +245,34 @@ def option_definitions(product: ExternalProduct) -> dict | None:
 
 
 def images_written(images) -> dict:
-    """Zettle shows one image per product: the first image's URL as ``presentation.imageUrl``; image
-    lookup keys only for images that came from Zettle (``external_id``). None values remove."""
-    ordered = sorted(images or [], key=lambda i: i.position)
+    """The POS shows one image per product: the first image's URL as ``presentation.imageUrl``; image
+    lookup keys only for images that came from Zettle (``external_id``). Every image also goes to the
+    product's online presentation (the first as ``displayImageUrl``, up to 25 more as
+    ``additionalImageUrls``). None values remove."""
+    ordered = [i for i in sorted(images or [], key=lambda i: i.position) if i.url]
     if not ordered:
-        return {"presentation": {"imageUrl": None}, "imageLookupKeys": None}
+        return {"presentation": {"imageUrl": None}, "imageLookupKeys": None,
+                "online": {"presentation": {"displayImageUrl": None, "additionalImageUrls": None}}}
     keys = [i.external_id for i in ordered if i.external_id]
-    return {"presentation": {"imageUrl": ordered[0].url}, "imageLookupKeys": keys or None}
+    rest = [i.url for i in ordered[1:ONLINE_IMAGES_MAX + 1]]
+    return {"presentation": {"imageUrl": ordered[0].url}, "imageLookupKeys": keys or None,
+            "online": {"presentation": {"displayImageUrl": ordered[0].url, "additionalImageUrls": rest or None}}}
+
+
+def online_written(product: ExternalProduct, *, fields, current=None) -> dict:
+    """The ``online`` keys for ``fields`` (weight: the first variant's, as ``shipping.weightInGrams``; Zettle
+    has one weight per product). ``online.status`` is required: a product without online properties gets
+    HIDDEN (Flyt never publishes a product in Zettle's online store)."""
+    online = {}
+    if "weight" in fields:
+        weight = next((v.weight_grams for v in product.variants if v.weight_grams is not None), None)
+        online["shipping"] = {"weightInGrams": int(weight) if weight is not None else None}
+    # the POS image carries a single image: online images only for more, or to keep what Zettle shows online
+    if "images" in fields and (len([i for i in product.images if i.url]) > 1 or (current or {}).get("presentation")):
+        online.update(images_written(product.images).get("online") or {})
+    if online and not (current or {}).get("status"):
+        online["status"] = "HIDDEN"
+    return online
 
 
 def product_create_body(product: ExternalProduct, *, fields, currency: str, vat_percentage="") -> dict:
@@ -243,8 +293,18 @@ def product_create_body(product: ExternalProduct, *, fields, currency: str, vat_
     if definitions:
         body["variantOptionDefinitions"] = definitions
     if "images" in fields and product.images:
-        body.update({k: v for k, v in images_written(product.images).items() if v is not None})
+        body.update({k: v for k, v in images_written(product.images).items() if v is not None and k != "online"})
+    online = _without_none(online_written(product, fields=fields))
+    if online.keys() - {"status"}:
+        body["online"] = online
     return body
+
+
+def _without_none(value):
+    """A body for a create: None (which removes in a merge patch) left out, at every depth."""
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None and _without_none(v) != {}}
+    return value
 
 
 def replace_id(variant: ExternalVariant) -> ExternalVariant:
@@ -277,6 +337,20 @@ def merged_variants(current: list, variants: list, *, fields, currency: str):
     return written, ids
 
 
+def _online_patch(have: dict, online: dict) -> dict:
+    """The part of ``online`` that changes ``have`` (one level down: merge patch merges nested objects)."""
+    patch = {}
+    for key, value in online.items():
+        if isinstance(value, dict):
+            now = have.get(key) or {}
+            sub = {k: v for k, v in value.items() if now.get(k) != v and not (v is None and k not in now)}
+            if sub:
+                patch[key] = sub
+        elif have.get(key) != value and not (value is None and key not in have):
+            patch[key] = value
+    return patch
+
+
 def product_patch(current: dict, product: ExternalProduct, *, fields, currency: str):
     """The merge patch that makes ``current`` (a Zettle product) show the hub's ``fields`` and changes
     nothing else (VAT, category, tax code, unit stay Zettle's); only keys that differ are in it.
@@ -287,7 +361,11 @@ def product_patch(current: dict, product: ExternalProduct, *, fields, currency: 
     if "description" in fields:
         wanted["description"] = plain_text(product.description) or None
     if "images" in fields:
-        wanted.update(images_written(product.images))
+        wanted.update({k: v for k, v in images_written(product.images).items() if k != "online"})
+    online = _online_patch(current.get("online") or {}, online_written(product, fields=fields,
+                                                                      current=current.get("online")))
+    if online:
+        wanted["online"] = online
     variants, ids = merged_variants(current.get("variants") or [], product.variants, fields=fields,
                                     currency=currency)
     if fields & VARIANT_LEVEL_FIELDS:

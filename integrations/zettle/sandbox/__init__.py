@@ -12,12 +12,14 @@ import re
 from integrations.sandbox.core import SandboxError
 from integrations.zettle.sandbox.base import ZettleBase, zettle_error
 from integrations.zettle.sandbox.inventory import InventoryRoutes
+from integrations.zettle.sandbox.low_stock import LowStockRoutes
 from integrations.zettle.sandbox.organization import OrganizationRoutes
 from integrations.zettle.sandbox.products import ProductRoutes, merge_patch
 from integrations.zettle.sandbox.purchases import PurchaseRoutes, PusherRoutes
 
 
-class ZettleSandbox(OrganizationRoutes, ProductRoutes, InventoryRoutes, PurchaseRoutes, PusherRoutes, ZettleBase):
+class ZettleSandbox(OrganizationRoutes, LowStockRoutes, ProductRoutes, InventoryRoutes, PurchaseRoutes, PusherRoutes,
+                    ZettleBase):
     # --- seeding ---------------------------------------------------------------------------------
     def seed(self, account_key, products):
         """Fill the account with ``SeedProduct``s: products with their variants, tracked, STORE stock

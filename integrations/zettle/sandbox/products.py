@@ -51,6 +51,7 @@ class ProductRoutes:
                 Decimal(str(vat))
             except InvalidOperation:
                 problems.append(violation(f"{prefix}vatPercentage", "must be a number", "INVALID"))
+        problems += self.validate_online(product.get("online"), prefix)
         variants = product.get("variants") or []
         if len(variants) > MAX_VARIANTS:
             problems.append(violation(f"{prefix}variants", f"size must be between 0 and {MAX_VARIANTS}", "SIZE"))
@@ -67,6 +68,31 @@ class ProductRoutes:
                 if money.get("currencyId") != account["currency"]:
                     problems.append(violation(where + field + ".currencyId",
                                               f"must be the organization's currency {account['currency']}"))
+        return problems
+
+    @staticmethod
+    def validate_online(online, prefix=""):
+        """``online`` (OnlineProperties in Zettle's OpenAPI): ``status`` ACTIVE|HIDDEN required, at most 25
+        additional images, SEO title 256 and meta description 320 characters, a weight of zero or more grams."""
+        if online is None:
+            return []
+        where = f"{prefix}online."
+        if not isinstance(online, dict):
+            return [violation(where[:-1], "must be an object")]
+        problems = []
+        if online.get("status") not in ("ACTIVE", "HIDDEN"):
+            problems.append(violation(where + "status", "must be ACTIVE or HIDDEN", "NOT_NULL"))
+        images = (online.get("presentation") or {}).get("additionalImageUrls") or []
+        if len(images) > 25:
+            problems.append(violation(where + "presentation.additionalImageUrls", "size must be between 0 and 25",
+                                      "SIZE"))
+        seo = online.get("seo") or {}
+        for key, most in (("title", 256), ("metaDescription", 320)):
+            if len(seo.get(key) or "") > most:
+                problems.append(violation(f"{where}seo.{key}", f"size must be between 0 and {most}", "SIZE"))
+        grams = (online.get("shipping") or {}).get("weightInGrams")
+        if grams is not None and (not isinstance(grams, int) or grams < 0):
+            problems.append(violation(where + "shipping.weightInGrams", "must be zero or more", "MIN"))
         return problems
 
     def store_product(self, account, product, *, existing=None):

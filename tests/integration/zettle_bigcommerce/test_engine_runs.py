@@ -1,6 +1,7 @@
 """The engine's guarantees on a real pair of sandboxes: no duplicates on first link, resume after
 a pass dies half-way, dry runs write nothing, only changes are written, the command line."""
 
+import re
 from io import StringIO
 
 import pytest
@@ -23,8 +24,13 @@ def sync(shop, integration, **options):
     return integration_sync(merchant=shop.merchant, integration=integration, **options)
 
 
+# Zettle inventory calls that read with a POST (balances and tracking of listed products)
+READS_BY_POST = re.compile(r"/inventory/products$|/v3/stock/[^/]+/products/?$|/v3/products/status/?$")
+
+
 def writes(sandbox):
-    return [r for r in sandbox.requests if r.method in ("POST", "PUT", "PATCH", "DELETE") and "/token" not in r.path]
+    return [r for r in sandbox.requests if r.method in ("POST", "PUT", "PATCH", "DELETE") and "/token" not in r.path
+            and not (r.method == "POST" and READS_BY_POST.search(r.path))]
 
 
 def test_existing_products_are_linked_by_sku_and_by_barcode_not_duplicated(shop_factory):
