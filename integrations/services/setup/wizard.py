@@ -116,7 +116,6 @@ def _bigcommerce_currency(client):
     return {"currency": currency.upper()} if currency else {}
 
 
-def _check_one_to_one(*, merchant, integration, platform, external_account_id):
 def _zettle_currency(client):
     """{"currency", "vat_percentage"} from the organization's merchant information, or {} when not readable
     (the prices step then reads it again, and says so if it still cannot)."""
@@ -130,6 +129,7 @@ def _zettle_currency(client):
     return {"currency": currency, "vat_percentage": organization_vat(info)} if currency else {}
 
 
+def _check_one_to_one(*, merchant, integration, platform, external_account_id):
     """One Zettle account ↔ one BigCommerce store: refuse an account another integration uses."""
     other = PLATFORMS["zettle" if platform == "bigcommerce" else "bigcommerce"].label
     label = PLATFORMS[platform].label
