@@ -14,6 +14,8 @@ uninstalled or the token revoked, and the merchant must reconnect.
 import logging
 import re
 
+from django.conf import settings
+
 from integrations.errors import ConnectorError
 from integrations.http import PlatformClient
 from integrations.shopify import gql
@@ -21,7 +23,6 @@ from integrations.shopify.operations import ShopifyOperations
 
 logger = logging.getLogger("flyt.shopify")
 
-DEFAULT_API_VERSION = "2026-01"
 _LINK_NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
 
 
@@ -35,7 +36,7 @@ class ShopifyClient(ShopifyOperations, PlatformClient):
     label = "Shopify"
     allowed_host_suffixes = ("myshopify.com",)
 
-    def __init__(self, *, shop_domain, access_token, api_version=DEFAULT_API_VERSION, base_url=None,
+    def __init__(self, *, shop_domain, access_token, api_version=None, base_url=None,
                  transport=None, clock=None, retry=None, variants_per_product=10, lines_per_order=10):
         self.shop_domain = shop_domain
         shop = shop_domain.removesuffix(".myshopify.com")
@@ -44,8 +45,8 @@ class ShopifyClient(ShopifyOperations, PlatformClient):
             base_url = f"{base_url}/{shop}"
         super().__init__(base_url=base_url, transport=transport, clock=clock, retry=retry)
         self.access_token = access_token
-        self.api_version = api_version
-        self.api = f"/admin/api/{api_version}"
+        self.api_version = api_version or settings.SHOPIFY_API_VERSION  # in every URL
+        self.api = f"/admin/api/{self.api_version}"
         self.variants_per_product = variants_per_product
         self.lines_per_order = lines_per_order
         self._kind = "rest"
@@ -56,14 +57,15 @@ class ShopifyClient(ShopifyOperations, PlatformClient):
 
     @classmethod
     def from_connection(cls, connection, *, transport=None, clock=None):
-        settings = connection.settings or {}
+        options = connection.settings or {}
         token = (connection.credentials or {}).get("access_token")
-        domain = settings.get("shop_domain") or connection.external_account_id
+        domain = options.get("shop_domain") or connection.external_account_id
         if not token or not domain:
             raise ConnectorError("Shopify is not fully connected: the shop domain or access token is missing. "
                                  "Reconnect Shopify in Flyt.", retryable=False, platform="shopify")
-        return cls(shop_domain=domain, access_token=token, api_version=settings.get("api_version")
-                   or DEFAULT_API_VERSION, base_url=settings.get("base_url"), transport=transport, clock=clock)
+        # the version is Flyt's (SHOPIFY_API_VERSION), not the connection's: all shops move to a new one together
+        return cls(shop_domain=domain, access_token=token, base_url=options.get("base_url"), transport=transport,
+                   clock=clock)
 
     # --- hooks ------------------------------------------------------------------------------------
     def auth_headers(self):
@@ -221,10 +223,10 @@ class ShopifyClient(ShopifyOperations, PlatformClient):
         return gql.largest_page(query, variables, page_variable=page_variable,
                                 max_cost=int(min(1000.0, self._gql["maximum"])))
 
-    def iter_connection(self, query, variables, path, *, page_size=None):
-        """Yield the nodes of the connection at ``path`` (e.g. ``("products",)``), page after page."""
+    def iter_connection(self, query, variables, path, *, page_size=None, after=None):
+        """Yield the nodes of the connection at ``path`` (e.g. ``("products",)``), page after page (from
+        the cursor ``after`` when given)."""
         first = page_size or self.page_size(query, variables)
-        after = None
         while True:
             data = self.graphql(query, {**variables, "first": first, "after": after})
             conn = data

@@ -52,11 +52,20 @@ def variant_from_graphql(node, *, product_id=""):
     )
 
 
+def _featured_image(node):
+    """The product's featured media when it is an image: ``{"id", "url", "altText"}`` or None."""
+    media = node.get("featuredMedia") or {}
+    image = media.get("image") or {}
+    if not image.get("url"):
+        return None
+    return {"id": media.get("id"), "url": image["url"], "altText": image.get("altText")}
+
+
 def product_from_graphql(node, variants=None):
     """``node`` from the products query; ``variants`` all variant nodes when more than one page."""
     product_id = from_gid(node["id"])
     variant_nodes = variants if variants is not None else ((node.get("variants") or {}).get("nodes") or [])
-    image = node.get("featuredImage")
+    image = _featured_image(node)
     options = [{"name": o["name"], "values": list(o.get("values") or [])} for o in node.get("options") or []
                if o["name"] != "Title"]
     return ExternalProduct(
@@ -105,15 +114,33 @@ def product_from_rest(product):
     )
 
 
+class TooManyOptions(ValueError):
+    """Shopify allows at most ``MAX_OPTIONS`` options per product (``OPTIONS_OVER_LIMIT``)."""
+
+    def __init__(self, product):
+        self.product = product
+        super().__init__(f"{len([o for o in product.options if o.get('values')])} options")
+
+
+MAX_OPTIONS = 3
+
+
+def product_set_identifier(product):
+    """``productSet(identifier:)``: the product to update, or None to create one."""
+    return {"id": to_gid("Product", product.external_id)} if product.external_id else None
+
+
 def product_to_set_input(product, *, location_id=None):
     """A ``ProductSetInput`` for ``productSet``: the variants listed are ALL the product's variants
-    (Shopify deletes the ones left out). Initial stock goes to ``location_id`` on new variants only."""
+    (Shopify deletes the ones left out). Initial stock goes to ``location_id`` on new variants only.
+    The product to update is named by ``product_set_identifier``. Raises TooManyOptions for a product
+    with more than three options, which Shopify refuses."""
     options = [o for o in product.options if o.get("values")]
+    if len(options) > MAX_OPTIONS:
+        raise TooManyOptions(product)
     data = {"title": product.title, "descriptionHtml": product.description, "vendor": product.brand,
             "productType": product.product_type, "status": (product.status or "active").upper(),
             "tags": list(product.categories)}
-    if product.external_id:
-        data["id"] = to_gid("Product", product.external_id)
     if options:
         data["productOptions"] = [{"name": o["name"], "position": n, "values": [{"name": str(v)} for v in o["values"]]}
                                   for n, o in enumerate(options, start=1)]
@@ -149,16 +176,21 @@ def _available(quantities):
     return next((int(q["quantity"]) for q in quantities or [] if q["name"] == "available"), 0)
 
 
+def item_variant(item):
+    """The variant of an inventory item node (``variants(first: 1) { nodes {...} }``), or {}."""
+    return next(iter((item.get("variants") or {}).get("nodes") or []), None) or {}
+
+
 def stock_from_location_level(node, *, location_id):
     item = node.get("item") or {}
-    return ExternalStockLevel(external_variant_id=from_gid((item.get("variant") or {}).get("id")),
+    return ExternalStockLevel(external_variant_id=from_gid(item_variant(item).get("id")),
                               quantity=_available(node.get("quantities")), external_location_id=from_gid(location_id),
                               sku=item.get("sku") or "")
 
 
 def stock_from_item_node(node):
     """All levels of one inventory item node (``nodes(ids:)`` query)."""
-    return [ExternalStockLevel(external_variant_id=from_gid((node.get("variant") or {}).get("id")),
+    return [ExternalStockLevel(external_variant_id=from_gid(item_variant(node).get("id")),
                                quantity=_available(level.get("quantities")),
                                external_location_id=from_gid((level.get("location") or {}).get("id")),
                                sku=node.get("sku") or "")
@@ -205,9 +237,11 @@ def order_from_rest(order):
 
 
 def customer_from_graphql(node):
-    return {"external_id": from_gid(node["id"]), "email": node.get("email") or "",
+    return {"external_id": from_gid(node["id"]),
+            "email": (node.get("defaultEmailAddress") or {}).get("emailAddress") or "",
             "first_name": node.get("firstName") or "", "last_name": node.get("lastName") or "",
-            "phone": node.get("phone") or "", "updated_at": when(node.get("updatedAt"))}
+            "phone": (node.get("defaultPhoneNumber") or {}).get("phoneNumber") or "",
+            "updated_at": when(node.get("updatedAt"))}
 
 
 def customer_from_rest(customer):

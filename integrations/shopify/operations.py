@@ -2,6 +2,8 @@
 
 import uuid
 
+from django.utils.translation import gettext
+
 from integrations.errors import ConnectorError
 from integrations.paging import pages
 from integrations.shopify import mapping, queries
@@ -25,6 +27,15 @@ def _user_errors(payload, what, *, platform="shopify"):
                              detail={"user_errors": errors, "stale": True})
     raise ConnectorError(f"Shopify refused to {what}: {text}"[:500], retryable=False, status=422, platform=platform,
                          detail={"user_errors": errors})
+
+
+def _too_many_options(product):
+    skus = ", ".join(v.sku for v in product.variants if v.sku)
+    who = gettext("Product '%(name)s' (SKU %(skus)s)") % {"name": product.title, "skus": skus} if skus \
+        else gettext("Product '%(name)s'") % {"name": product.title}
+    return gettext("%(who)s: not sent to Shopify — it has %(count)s options and Shopify allows at most "
+                   "%(limit)s per product. Combine options in Flyt so it has %(limit)s or fewer.") % {
+        "who": who, "count": len([o for o in product.options if o.get("values")]), "limit": mapping.MAX_OPTIONS}
 
 
 class ShopifyOperations:
@@ -56,25 +67,48 @@ class ShopifyOperations:
     def set_products(self, *, products, location_id=None, per_request=PRODUCT_SET_PER_REQUEST):
         """Create or update whole products with ``productSet`` (the variants given replace the product's
         variants), several per request. Returns one result per product, in order:
-        ``{"product_id", "variant_ids": {sku: id}, "inventory_item_ids": {sku: id}}``."""
-        results = []
-        for chunk in pages(products, per_request):
-            declarations = ", ".join(f"$p{n}: ProductSetInput!" for n in range(len(chunk)))
-            body = "\n".join(f"p{n}: productSet(input: $p{n}, synchronous: true) {{ {queries.PRODUCT_SET_FIELDS} }}"
-                             for n in range(len(chunk)))
+        ``{"product_id", "variant_ids": {sku: id}, "inventory_item_ids": {sku: id}, "error"}``, with every
+        variant (up to Shopify's 2,048). A product Shopify cannot hold (more than three options) is not
+        sent: its result has no ids and ``error`` says why, naming the product and its SKU."""
+        results = [None] * len(products)
+        sendable = []
+        for index, product in enumerate(products):
+            try:
+                sendable.append((index, product, mapping.product_to_set_input(product, location_id=location_id)))
+            except mapping.TooManyOptions:
+                results[index] = {"product_id": "", "variant_ids": {}, "inventory_item_ids": {},
+                                  "error": _too_many_options(product)}
+        for chunk in pages(sendable, per_request):
+            declarations = ", ".join(f"$i{n}: ProductSetIdentifiers, $p{n}: ProductSetInput!"
+                                     for n in range(len(chunk)))
+            body = "\n".join(f"p{n}: productSet(identifier: $i{n}, input: $p{n}, synchronous: true) "
+                             f"{{ {queries.PRODUCT_SET_FIELDS} }}" for n in range(len(chunk)))
             document = f"mutation FlytProductSet({declarations}) {{\n{body}\n}}"
-            variables = {f"p{n}": mapping.product_to_set_input(p, location_id=location_id) for n, p in enumerate(chunk)}
+            variables = {}
+            for n, (_, product, data) in enumerate(chunk):
+                variables[f"i{n}"] = mapping.product_set_identifier(product)
+                variables[f"p{n}"] = data
             data = self.graphql(document, variables, what="save products")
-            for n, product in enumerate(chunk):
+            for n, (index, product, _) in enumerate(chunk):
                 payload = data.get(f"p{n}") or {}
                 _user_errors(payload, f"save the product '{product.title}'")
                 node = payload["product"]
-                variants = (node.get("variants") or {}).get("nodes") or []
-                results.append({"product_id": mapping.from_gid(node["id"]),
-                                "variant_ids": {v["sku"]: mapping.from_gid(v["id"]) for v in variants},
-                                "inventory_item_ids": {v["sku"]: mapping.from_gid(v["inventoryItem"]["id"])
-                                                       for v in variants}})
+                variants = self._set_variants(node)
+                results[index] = {"product_id": mapping.from_gid(node["id"]),
+                                  "variant_ids": {v["sku"]: mapping.from_gid(v["id"]) for v in variants},
+                                  "inventory_item_ids": {v["sku"]: mapping.from_gid(v["inventoryItem"]["id"])
+                                                         for v in variants}, "error": ""}
         return results
+
+    def _set_variants(self, node):
+        """Every variant of a product ``productSet`` returned: its first page, then the following ones."""
+        conn = node.get("variants") or {}
+        variants = list(conn.get("nodes") or [])
+        info = conn.get("pageInfo") or {}
+        if info.get("hasNextPage"):
+            variants.extend(self.iter_connection(queries.PRODUCT_VARIANTS, {"id": node["id"]},
+                                                 ("product", "variants"), after=info.get("endCursor")))
+        return variants
 
     # --- stock ----------------------------------------------------------------------------------
     def locations(self):
@@ -126,13 +160,14 @@ class ShopifyOperations:
         key = idempotency_key or str(uuid.uuid4())
         groups = []
         for number, chunk in enumerate(pages(quantities, STOCK_PER_MUTATION)):
-            blind = any(row.get("compare_quantity") is None for row in chunk)
+            # changeFromQuantity is compare-and-set; Shopify wants it on every row (null: overwrite blindly)
             rows = [{"inventoryItemId": mapping.to_gid("InventoryItem", r["inventory_item_id"]),
                      "locationId": mapping.to_gid("Location", r["location_id"]), "quantity": int(r["quantity"]),
-                     **({} if blind else {"compareQuantity": int(r["compare_quantity"])})} for r in chunk]
+                     "changeFromQuantity": None if r.get("compare_quantity") is None else int(r["compare_quantity"])}
+                    for r in chunk]
             data = self.graphql(queries.SET_QUANTITIES, {
                 "key": f"{key}:{number}",
-                "input": {"name": "available", "reason": reason, "ignoreCompareQuantity": blind, "quantities": rows,
+                "input": {"name": "available", "reason": reason, "quantities": rows,
                           **({"referenceDocumentUri": reference} if reference else {})}}, what="set stock")
             payload = data.get("inventorySetQuantities")
             _user_errors(payload, "set stock")
@@ -144,9 +179,10 @@ class ShopifyOperations:
         key = idempotency_key or str(uuid.uuid4())
         groups = []
         for number, chunk in enumerate(pages(changes, STOCK_PER_MUTATION)):
+            # a delta needs no comparison, but Shopify wants changeFromQuantity given (null) on every row
             rows = [{"inventoryItemId": mapping.to_gid("InventoryItem", r["inventory_item_id"]),
-                     "locationId": mapping.to_gid("Location", r["location_id"]), "delta": int(r["delta"])}
-                    for r in chunk]
+                     "locationId": mapping.to_gid("Location", r["location_id"]), "delta": int(r["delta"]),
+                     "changeFromQuantity": None} for r in chunk]
             data = self.graphql(queries.ADJUST_QUANTITIES, {
                 "key": f"{key}:{number}",
                 "input": {"name": "available", "reason": reason, "changes": rows,
@@ -186,8 +222,7 @@ class ShopifyOperations:
     def subscribe(self, *, topic, address):
         """Subscribe ``address`` to ``topic`` (``products/update`` or ``PRODUCTS_UPDATE``)."""
         enum = topic.upper().replace("/", "_")
-        data = self.graphql(queries.WEBHOOK_CREATE, {"topic": enum, "sub": {"callbackUrl": address,
-                                                                              "format": "JSON"}},
+        data = self.graphql(queries.WEBHOOK_CREATE, {"topic": enum, "sub": {"uri": address, "format": "JSON"}},
                             what="subscribe to webhooks")
         payload = data.get("webhookSubscriptionCreate")
         _user_errors(payload, f"subscribe to {topic}")

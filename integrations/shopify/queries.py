@@ -1,9 +1,14 @@
-"""The GraphQL documents the Shopify client sends (Admin API 2026-01)."""
+"""The GraphQL documents the Shopify client sends (Admin API 2026-10, ``SHOPIFY_API_VERSION``).
+
+None uses a field the 2026-10 schema marks deprecated: the featured image is ``featuredMedia``, an
+inventory item's variant is ``variants(first: 1)``, a customer's email and phone are
+``defaultEmailAddress``/``defaultPhoneNumber``, a webhook's address is ``uri``, and ``productSet`` names
+the product to update with ``identifier`` (tests walk every document against the schema)."""
 
 PRODUCT_FIELDS = """
   id legacyResourceId title handle descriptionHtml vendor productType status tags createdAt updatedAt
   options { name position values }
-  featuredImage { id url altText }
+  featuredMedia { id ... on MediaImage { image { url altText } } }
 """
 
 VARIANT_FIELDS = """
@@ -41,8 +46,12 @@ query FlytProduct($id: ID!, $variantsFirst: Int!) {{
 }}
 """
 
+# A product may have 2,048 variants and a page holds 250: the rest are read with PRODUCT_VARIANTS
 PRODUCT_SET_FIELDS = """
-  product { id legacyResourceId variants(first: 250) { nodes { id legacyResourceId sku inventoryItem { id } } } }
+  product {
+    id legacyResourceId
+    variants(first: 250) { pageInfo { hasNextPage endCursor } nodes { id legacyResourceId sku inventoryItem { id } } }
+  }
   userErrors { field message code }
 """
 
@@ -60,7 +69,7 @@ query FlytLocationLevels($id: ID!, $first: Int!, $after: String) {
   location(id: $id) {
     inventoryLevels(first: $first, after: $after) {
       pageInfo { hasNextPage endCursor }
-      nodes { item { id sku variant { id } } quantities(names: ["available"]) { name quantity } }
+      nodes { item { id sku variants(first: 1) { nodes { id } } } quantities(names: ["available"]) { name quantity } }
     }
   }
 }
@@ -71,7 +80,7 @@ query FlytItemLevels($ids: [ID!]!, $locations: Int!) {
   nodes(ids: $ids) {
     ... on InventoryItem {
       id sku
-      variant { id }
+      variants(first: 1) { nodes { id } }
       inventoryLevels(first: $locations) {
         nodes { location { id } quantities(names: ["available"]) { name quantity } }
       }
@@ -131,7 +140,10 @@ CUSTOMERS = """
 query FlytCustomers($first: Int!, $after: String, $query: String) {
   customers(first: $first, after: $after, query: $query) {
     pageInfo { hasNextPage endCursor }
-    nodes { id legacyResourceId firstName lastName email phone state createdAt updatedAt }
+    nodes {
+      id legacyResourceId firstName lastName state createdAt updatedAt
+      defaultEmailAddress { emailAddress } defaultPhoneNumber { phoneNumber }
+    }
   }
 }
 """
@@ -161,7 +173,7 @@ mutation FlytWebhookDelete($id: ID!) {
 """
 
 # --- stock connector: levels with what linking needs (inventory item id, SKU, barcode, tracked) -------
-STOCK_ITEM_FIELDS = "id sku tracked variant { id barcode product { id } }"
+STOCK_ITEM_FIELDS = "id sku tracked variants(first: 1) { nodes { id barcode product { id } } }"
 
 STOCK_ITEMS = f"""
 query FlytStockItems($ids: [ID!]!, $locations: Int!) {{

@@ -10,10 +10,11 @@ the 1,000-point query cost allows), each with its levels at every active locatio
 ``iter_levels`` pages through each location's ``inventoryLevels`` (250 per page, within the cost).
 
 Writes. ``adjust`` takes up to 250 changes (Shopify's input-array limit). Changes with ``expected``
-go through ``inventorySetQuantities`` with ``compareQuantity = expected`` and ``quantity =
+go through ``inventorySetQuantities`` with ``changeFromQuantity = expected`` and ``quantity =
 expected + delta``: a sale landing between Flyt's read and this write makes Shopify refuse the row
-(``COMPARE_QUANTITY_STALE``) and that change comes back as a conflict, so the sale is never
-overwritten. Changes without ``expected`` go through ``inventoryAdjustQuantities`` (a delta).
+(``CHANGE_FROM_QUANTITY_STALE``) and that change comes back as a conflict, so the sale is never
+overwritten. Changes without ``expected`` go through ``inventoryAdjustQuantities`` (a delta, with
+``changeFromQuantity: null``, which Shopify requires on every row from 2026-04 on).
 Shopify refuses a whole mutation when one row is wrong, so refused rows are taken out and the rest
 is sent again (with a fresh ``@idempotent`` key; each attempt's own key keeps a transport retry from
 applying it twice).
@@ -47,7 +48,7 @@ def _available(quantities):
 
 
 def _item_fields(item):
-    variant = item.get("variant") or {}
+    variant = mapping.item_variant(item)
     return {"variant_id": mapping.from_gid(item.get("id")), "sku": item.get("sku") or "",
             "barcode": variant.get("barcode") or "", "product_id": mapping.from_gid((variant.get("product") or {})
                                                                                     .get("id")),
@@ -55,7 +56,7 @@ def _item_fields(item):
 
 
 def _row_index(error, rows_key):
-    """The row a userError names (``["input", "quantities", "3", "compareQuantity"]`` -> 3), or None."""
+    """The row a userError names (``["input", "quantities", "3", "changeFromQuantity"]`` -> 3), or None."""
     field = [str(p) for p in error.get("field") or []]
     for position, part in enumerate(field[:-1]):
         if part == rows_key and field[position + 1].isdigit():

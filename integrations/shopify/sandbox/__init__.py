@@ -35,6 +35,7 @@ from integrations.shopify.sandbox.objects import ObjectsMixin
 from integrations.shopify.sandbox.rest import RestMixin
 from integrations.shopify.sandbox.rest_more import RestMoreMixin
 from integrations.shopify.sandbox.store import StoreMixin, gid
+from integrations.shopify.sandbox.validation import served_version
 
 DEFAULT_SCOPES = ("read_products", "write_products", "read_inventory", "write_inventory", "read_locations",
                   "read_orders", "read_customers")
@@ -88,8 +89,7 @@ class ShopifySandbox(GraphQLMixin, RestMixin, RestMoreMixin, ObjectsMixin, Store
             # the app's client secret signs webhook deliveries: the connection keeps it with the token
             return {"account": shop, "credentials": {"access_token": account["token"],
                                                      "client_secret": account["client_secret"]},
-                    "settings": {"sandbox": True, "base_url": f"{base}/shopify/{shop}", "shop_domain": domain,
-                                 "api_version": options.get("api_version", "2026-01")},
+                    "settings": {"sandbox": True, "base_url": f"{base}/shopify/{shop}", "shop_domain": domain},
                     "external_account_id": domain, "webhook_secret": account["client_secret"]}
 
     def seed(self, account_key, products) -> None:
@@ -124,9 +124,9 @@ class ShopifySandbox(GraphQLMixin, RestMixin, RestMoreMixin, ObjectsMixin, Store
         token = request.header("x-shopify-access-token", "")
         if not account["installed"] or not hmac.compare_digest(token.encode(), account["token"].encode()):
             raise SandboxError(401, INVALID_TOKEN)
-        version = match.group("version")
+        version = served_version(match.group("version"))
         headers = {"X-Shopify-API-Version": version, "X-Request-Id": str(uuid.UUID(int=self.next_id()))}
-        if version != "unstable" and version < "2025-04":
+        if version != match.group("version"):  # answered by the oldest supported version
             headers["X-Shopify-API-Deprecated-Reason"] = "https://shopify.dev/api/usage/versioning#deprecation-practices"
         if match.group("rest") == "graphql.json":
             return shop, headers

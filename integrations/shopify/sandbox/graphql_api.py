@@ -1,6 +1,10 @@
 """The Shopify sandbox's GraphQL Admin endpoint: ``POST /admin/api/{version}/graphql.json``.
 
-Not a general GraphQL engine. It reads the document (see ``integrations.shopify.gql``), charges the
+Every request is first checked against Shopify's published schema of the requested API version
+(``validation``): an unknown field, argument or input field, a removed one, a variable of the
+wrong type is answered as Shopify does (HTTP 200, ``errors`` and no ``data``) and nothing runs.
+
+Not a general GraphQL engine. It then reads the document (see ``integrations.shopify.gql``), charges the
 requested cost against the shop's cost bucket (``extensions.cost`` on every answer, ``THROTTLED``
 with no ``data`` when the bucket is short, ``MAX_COST_EXCEEDED`` above the single-query maximum),
 then answers these root fields with exactly the selected sub-fields:
@@ -26,6 +30,7 @@ from integrations.shopify import gql
 from integrations.shopify.sandbox.mutations import IDEMPOTENT_MUTATIONS, MutationsMixin
 from integrations.shopify.sandbox.objects import GraphQLError, Projection, connection, gql_id
 from integrations.shopify.sandbox.store import gid_number
+from integrations.shopify.sandbox.validation import request_errors, served_version
 
 PREFIX = r"(?:/(?P<shop>[a-z0-9][a-z0-9.\-]*))?/admin/api/(?P<version>\d{4}-\d{2}|unstable)"
 
@@ -84,8 +89,16 @@ class GraphQLMixin(MutationsMixin):
     @route("POST", PREFIX + r"/graphql\.json")
     def graphql(self, request, shop=None, version=None, account=None):
         limits = account["limits"]
+        version = served_version(version)
         try:
             body = request.json() or {}
+        except ValueError as exc:
+            return SandboxResponse(200, {"errors": [{"message": str(exc), "extensions": {"code": "PARSE_ERROR"}}]})
+        problems = request_errors(version, body.get("query") if isinstance(body, dict) else None,
+                                  body.get("variables") if isinstance(body, dict) else None)
+        if problems:
+            return SandboxResponse(200, {"errors": problems})
+        try:
             operation = gql.parse(body.get("query"))
             variables = body.get("variables") or {}
             requested = gql.requested_cost(operation, variables)

@@ -18,6 +18,10 @@ TOPICS = {"APP_UNINSTALLED", "PRODUCTS_CREATE", "PRODUCTS_UPDATE", "PRODUCTS_DEL
           "COLLECTIONS_CREATE", "COLLECTIONS_UPDATE", "COLLECTIONS_DELETE", "BULK_OPERATIONS_FINISH"}
 
 
+MAX_OPTIONS = 3  # options per product
+CHANGE_FROM_REQUIRED = "2026-04"  # from this version changeFromQuantity must be given on every row (null allowed)
+
+
 def topic_name(enum):
     """``INVENTORY_LEVELS_UPDATE`` -> ``inventory_levels/update``."""
     head, _, action = enum.lower().rpartition("_")
@@ -32,14 +36,22 @@ class MutationsMixin:
     # --- products -------------------------------------------------------------------------------
     def m_productSet(self, account, args, version):  # noqa: N802 - Shopify's own name
         data = args.get("input") or args.get("product") or {}
+        identifier = args.get("identifier") or {}
         errors, product = [], None
-        if data.get("id"):
-            product = account["products"].get(str(gql_id(data["id"], "Product")))
+        if identifier.get("id") or data.get("id"):  # ProductSetInput.id: deprecated, still accepted
+            field = ["identifier", "id"] if identifier.get("id") else ["input", "id"]
+            product = account["products"].get(str(gql_id(identifier.get("id") or data["id"], "Product")))
             if product is None:
-                errors.append(_error(["input", "id"], "Product does not exist", "PRODUCT_DOES_NOT_EXIST"))
-        elif not (data.get("title") or "").strip():
+                errors.append(_error(field, "Product does not exist", "PRODUCT_DOES_NOT_EXIST"))
+        elif identifier.get("handle"):
+            product = next((p for p in account["products"].values() if p["handle"] == identifier["handle"]), None)
+        if product is None and not errors and not (data.get("title") or "").strip():
             errors.append(_error(["input", "title"], "Title can't be blank", "INVALID"))
         options = data.get("productOptions")
+        if options is not None and len(options) > MAX_OPTIONS:
+            # Shopify's limit of three options per product; the message text is assumed (the code is the schema's)
+            errors.append(_error(["input", "productOptions"], f"Options over limit. A product can have at most "
+                                 f"{MAX_OPTIONS} options.", "OPTIONS_OVER_LIMIT"))
         option_names = ([o["name"] for o in options] if options is not None
                         else [o["name"] for o in product["options"]] if product else [])
         variants = []
@@ -219,6 +231,12 @@ class MutationsMixin:
                                      "INVALID_NAME"))
             for index, row, level in resolved:
                 current = level["available"] + (level.get("committed", 0) if data.get("name") == "on_hand" else 0)
+                if "changeFromQuantity" not in row and version >= CHANGE_FROM_REQUIRED:
+                    # mandatory from 2026-04 (schema description); the code and wording are assumed
+                    errors.append(_error(["input", "quantities", str(index), "changeFromQuantity"],
+                                         "The changeFromQuantity argument must be given to each quantity (null "
+                                         "skips the check).", "COMPARE_QUANTITY_REQUIRED"))
+                    continue
                 if "changeFromQuantity" in row:
                     field = "changeFromQuantity"
                     expected, code = row[field], "CHANGE_FROM_QUANTITY_STALE"
@@ -261,6 +279,12 @@ class MutationsMixin:
                 errors.append(_error(["input", "name"], "The sandbox adjusts the 'available' quantity only.",
                                      "INVALID_QUANTITY_NAME"))
             for index, row, level in resolved:
+                if "changeFromQuantity" not in row and version >= CHANGE_FROM_REQUIRED:
+                    # mandatory from 2026-04 (schema description); the wording is assumed, the schema has no code
+                    errors.append(_error(["input", "changes", str(index), "changeFromQuantity"],
+                                         "The changeFromQuantity argument must be given to each change (null "
+                                         "skips the check).", None))
+                    continue
                 if row.get("changeFromQuantity") is not None and int(row["changeFromQuantity"]) != level["available"]:
                     errors.append(_error(["input", "changes", str(index), "changeFromQuantity"],
                                          "The changeFromQuantity argument no longer matches the persisted quantity.",
@@ -284,7 +308,7 @@ class MutationsMixin:
     def m_webhookSubscriptionCreate(self, account, args, version):  # noqa: N802
         topic = args.get("topic") or ""
         sub = args.get("webhookSubscription") or {}
-        address = sub.get("callbackUrl") or sub.get("uri") or ""
+        address = sub.get("uri") or sub.get("callbackUrl") or ""
         if topic not in TOPICS:
             raise GraphQLError(f"Variable $topic of type WebhookSubscriptionTopic! was provided invalid value "
                                f"for {topic}", "INVALID_VARIABLE")

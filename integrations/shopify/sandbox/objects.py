@@ -128,6 +128,7 @@ class ObjectsMixin:
                                       "optionValues": [{"name": v} for v in o["values"]]}
                                      for o in product["options"][: args.get("first") or None]],
             "featuredImage": self.gql_image(product["images"][0]) if product["images"] else None,
+            "featuredMedia": self.gql_media(product["images"][0]) if product["images"] else None,
             "images": images, "variants": variants,
             "variantsCount": {"count": len(product["variants"]), "precision": "EXACT"},
             "totalInventory": sum(lv["available"] for v in product["variants"]
@@ -137,6 +138,12 @@ class ObjectsMixin:
     def gql_image(self, image):
         return {"__typename": "Image", "id": gid("ProductImage", image["id"]), "url": image["src"],
                 "src": image["src"], "altText": image["alt"], "width": image["width"], "height": image["height"]}
+
+    def gql_media(self, image):
+        """A product image as Shopify's ``MediaImage`` (the ``Media`` of ``featuredMedia``)."""
+        return {"__typename": "MediaImage", "id": gid("MediaImage", image["id"]), "alt": image["alt"],
+                "mediaContentType": "IMAGE", "status": "READY", "image": self.gql_image(image),
+                "createdAt": image["created_at"], "updatedAt": image["updated_at"]}
 
     def gql_variant(self, account, variant, product=None):
         if product is None:
@@ -168,13 +175,18 @@ class ObjectsMixin:
             found = variant or self.variant_for_item(account, item["id"])[1]
             return self.gql_variant(account, found) if found else None
 
+        def variants(args):
+            found = variant or self.variant_for_item(account, item["id"])[1]
+            return connection([found] if found else [], args, lambda v: self.gql_variant(account, v))
+
         return {
             "__typename": "InventoryItem", "id": gid("InventoryItem", item["id"]),
             "legacyResourceId": str(item["id"]), "sku": item["sku"], "tracked": item["tracked"],
             "requiresShipping": item["requires_shipping"], "unitCost": self.gql_money(account, item["cost"]),
             "createdAt": item["created_at"], "updatedAt": item["updated_at"],
             "countryCodeOfOrigin": item["country_code_of_origin"], "harmonizedSystemCode":
-            item["harmonized_system_code"], "variant": the_variant, "inventoryLevels": levels, "inventoryLevel": level,
+            item["harmonized_system_code"], "variant": the_variant, "variants": variants, "inventoryLevels": levels,
+            "inventoryLevel": level,
         }
 
     def gql_level(self, account, level):
@@ -213,7 +225,10 @@ class ObjectsMixin:
         return {"__typename": "Customer", "id": gid("Customer", customer["id"]),
                 "legacyResourceId": str(customer["id"]), "firstName": customer["first_name"],
                 "lastName": customer["last_name"], "email": customer["email"], "phone": customer["phone"],
-                "defaultEmailAddress": {"emailAddress": customer["email"]}, "state": customer["state"].upper(),
+                "defaultEmailAddress": {"__typename": "CustomerEmailAddress", "emailAddress": customer["email"]}
+                if customer["email"] else None,
+                "defaultPhoneNumber": {"__typename": "CustomerPhoneNumber", "phoneNumber": customer["phone"]}
+                if customer["phone"] else None, "state": customer["state"].upper(),
                 "tags": [t.strip() for t in customer["tags"].split(",") if t.strip()], "note": customer["note"],
                 "numberOfOrders": str(customer["orders_count"]),
                 "amountSpent": self.gql_money(account, customer["total_spent"]),

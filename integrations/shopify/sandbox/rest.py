@@ -137,6 +137,12 @@ class RestMixin:
             if changed or data.get("inventory_quantity_adjustment"):
                 raise SandboxError(400, {"errors": {"inventory_quantity": [INVENTORY_QUANTITY_ERROR]}})
 
+    @staticmethod
+    def refuse_options_over_limit(options):
+        """Shopify keeps at most three options per product (``option1``..``option3``); the wording is assumed."""
+        if isinstance(options, list) and len(options) > 3:
+            raise invalid("options", "are limited to 3 per product")
+
     # --- shop -----------------------------------------------------------------------------------
     @route("GET", PREFIX + r"/shop\.json")
     def rest_shop(self, request, shop=None, version=None, account=None):
@@ -173,6 +179,7 @@ class RestMixin:
         if not str(data.get("title") or "").strip():
             raise invalid("title", "can't be blank")
         self.refuse_stock_writes(account, data.get("variants") or [])
+        self.refuse_options_over_limit(data.get("options"))
         variants = [self.variant_input(v) for v in data.get("variants") or []]
         product = self.new_product(account, {**data, "variants": variants or None,
                                              "options": self.options_input(data.get("options"), variants)})
@@ -206,6 +213,7 @@ class RestMixin:
         if "title" in data and not str(data["title"] or "").strip():
             raise invalid("title", "can't be blank")
         self.refuse_stock_writes(account, data.get("variants") or [])
+        self.refuse_options_over_limit(data.get("options"))
         for key in ("title", "body_html", "vendor", "product_type", "tags", "status", "handle", "template_suffix"):
             if key in data:
                 product[key] = data[key] if data[key] is not None else ("" if key != "template_suffix" else None)

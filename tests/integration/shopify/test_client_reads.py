@@ -22,10 +22,11 @@ def raw_client(sandbox, shop):
 
 def test_full_read_of_1000_products_takes_the_page_size_minimum(sandbox, shop, client):
     sandbox.seed(shop["account"], catalog(1000, variants=3))
-    # Per product: itself 1 + options 1 + featuredImage 1 + variants(first: 10) = 2 + 10 x (variant 1 +
-    # selectedOptions 1 + inventoryItem 1) = 32; 35 in all. 1,000-point single-query cap, 2 for the connection.
-    expected_page = (1000 - 2) // 35
-    assert client.product_page_size() == expected_page == 28
+    # Per product: itself 1 + options 1 + featuredMedia 1 and its image 1 + variants(first: 10) = 2 + 10 x
+    # (variant 1 + selectedOptions 1 + inventoryItem 1) = 32; 36 in all. 1,000-point single-query cap, 2 for the
+    # connection.
+    expected_page = (1000 - 2) // 36
+    assert client.product_page_size() == expected_page == 27
 
     products = list(client.iter_products())
 
@@ -33,7 +34,7 @@ def test_full_read_of_1000_products_takes_the_page_size_minimum(sandbox, shop, c
     assert sum(len(p.variants) for p in products) == 3000
     assert len({p.external_id for p in products}) == 1000
     requests = sandbox.calls("POST", "graphql.json")
-    assert len(requests) == math.ceil(1000 / expected_page) == 36
+    assert len(requests) == math.ceil(1000 / expected_page) == 38
     assert client.stats.retries == 0  # paced by throttleStatus: never THROTTLED
     assert all(r.json()["variables"]["first"] == expected_page for r in requests)
     first = products[0]
@@ -90,14 +91,14 @@ def test_graphql_throttled_waits_for_the_points_it_needs(sandbox, clock, status)
     answer = raw_client(sandbox, shop).post(GQL, json={"query": drain}).json()
     assert answer["extensions"]["cost"]["requestedQueryCost"] == 998  # another app leaves 2 points
 
-    products = list(client.iter_products(page_size=20))  # costs 2 + 20 x 35 = 702 points a page
+    products = list(client.iter_products(page_size=20))  # costs 2 + 20 x 36 = 722 points a page
 
     assert len(products) == 300
     throttled, retry = sandbox.requests[1], sandbox.requests[2]
     assert throttled.status == status
     assert retry.status == 200
-    # Shopify restores 100 points a second: (702 - 2) / 100 = 7 seconds
-    assert retry.at - throttled.at == pytest.approx(7.0, abs=0.05)
+    # Shopify restores 100 points a second: (722 - 2) / 100 = 7.2 seconds
+    assert retry.at - throttled.at == pytest.approx(7.2, abs=0.05)
     assert client.stats.retries == 1
 
 
@@ -177,7 +178,7 @@ def test_from_connection_uses_settings_and_credentials(sandbox, shop, clock):
                             settings=shop["settings"], external_account_id=shop["external_account_id"])
     client = ShopifyClient.from_connection(connection, transport=SandboxTransport(sandbox), clock=clock)
     assert client.base_url == shop["settings"]["base_url"]
-    assert client.api_version == "2026-01"
+    assert client.api_version == "2026-10"
     assert client.locations()[0]["active"] is True
     with pytest.raises(ConnectorError):
         ShopifyClient.from_connection(Connection(platform="shopify", settings={}, credentials={}))

@@ -143,3 +143,29 @@ def test_webhook_subscriptions_are_managed_through_graphql(sandbox, shop, client
     assert "already been taken" in duplicate.value.message
     client.unsubscribe(subscription_id=subscription)
     assert client.webhook_subscriptions() == []
+
+
+def test_set_products_returns_every_variant_past_the_first_page(sandbox, shop, client):
+    # Shopify allows 2,048 variants; a page holds 250. Two options: 20 sizes x 15 colours = 300 variants.
+    sizes, colours = [f"EU {n}" for n in range(20)], [f"Colour {n}" for n in range(15)]
+    socks = ExternalProduct(external_id="", title="Wool socks 7", options=[
+        {"name": "Size", "values": sizes}, {"name": "Colour", "values": colours}], variants=[
+        ExternalVariant(external_id="", sku=f"SOCK-{s}-{c}", price=Decimal("79.00"),
+                        option_values={"Size": s, "Colour": c}) for s in sizes for c in colours])
+    result = client.set_products(products=[socks])[0]
+    assert len(result["variant_ids"]) == 300 and len(result["inventory_item_ids"]) == 300
+    product = sandbox.account(shop["account"])["products"][result["product_id"]]
+    assert result["variant_ids"] == {v["sku"]: str(v["id"]) for v in product["variants"]}
+
+
+def test_set_products_reports_a_product_with_more_than_three_options_and_saves_the_others(sandbox, shop, client):
+    jacket = ExternalProduct(external_id="", title="Rain jacket", options=[
+        {"name": name, "values": ["A"]} for name in ("Size", "Colour", "Material", "Fit")], variants=[
+        ExternalVariant(external_id="", sku="JACKET-1", price=Decimal("10"),
+                        option_values={"Size": "A", "Colour": "A", "Material": "A", "Fit": "A"})])
+    results = client.set_products(products=[hub_product(1), jacket, hub_product(2)])
+    assert [r["error"] for r in results[::2]] == ["", ""]
+    assert "Rain jacket" in results[1]["error"] and "JACKET-1" in results[1]["error"]
+    assert "at most 3" in results[1]["error"] and results[1]["product_id"] == ""
+    titles = {p["title"] for p in sandbox.account(shop["account"])["products"].values()}
+    assert titles == {"Wool socks 1", "Wool socks 2"}

@@ -182,7 +182,7 @@ def test_graphql_limits_and_gids(sandbox, shop):
     assert unknown["errors"][0]["extensions"]["code"] == "undefinedField"
 
 
-def test_idempotent_directive_is_required_from_2026_04(sandbox):
+def test_idempotent_directive_is_required_from_2026_04_on(sandbox):
     shop = sandbox.create_account()
     sandbox.seed(shop["account"], catalog(1))
     api = httpx.Client(transport=SandboxTransport(sandbox), base_url=shop["settings"]["base_url"],
@@ -195,7 +195,7 @@ def test_idempotent_directive_is_required_from_2026_04(sandbox):
          "delta": 1}]}}
     mutation = ("mutation A($input: InventoryAdjustQuantitiesInput!) { inventoryAdjustQuantities(input: $input) "
                 "{ userErrors { message } } }")
-    newer = api.post("/admin/api/2026-04/graphql.json", json={"query": mutation, "variables": variables}).json()
+    newer = api.post("/admin/api/2026-10/graphql.json", json={"query": mutation, "variables": variables}).json()
     assert "@idempotent" in newer["errors"][0]["message"]
     older = api.post("/admin/api/2026-01/graphql.json", json={"query": mutation, "variables": variables}).json()
     assert older["data"]["inventoryAdjustQuantities"]["userErrors"] == []

@@ -115,8 +115,8 @@ def test_adjust_is_compare_and_set_and_a_sale_in_between_is_not_overwritten(shop
     assert shop.sandbox.stock_of(shop.key, sku) == 9  # the sale stands; nothing was overwritten
     assert shop.sandbox.stock_of(shop.key, other) == 3
     sent = [r.json()["variables"]["input"] for r in shop.mutations("inventorySetQuantities")]
-    assert sent[0]["quantities"][0]["compareQuantity"] == 10 and sent[0]["quantities"][0]["quantity"] == 7
-    assert not sent[0]["ignoreCompareQuantity"]
+    assert sent[0]["quantities"][0]["changeFromQuantity"] == 10 and sent[0]["quantities"][0]["quantity"] == 7
+    assert "ignoreCompareQuantity" not in sent[0] and "compareQuantity" not in sent[0]["quantities"][0]
     # read again (the engine does so after a conflict), then the write goes through
     now = connector.read_levels(refs=[StockRef(shop.item(sku), shop.location())])[0].quantity
     again = connector.adjust(changes=[StockAdjustment(variant_id=shop.item(sku), location_id=shop.location(),

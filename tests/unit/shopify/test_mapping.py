@@ -4,6 +4,8 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from integrations.dto import ExternalProduct, ExternalVariant
 from integrations.shopify import gql, mapping
 
@@ -35,7 +37,7 @@ def test_rest_order_maps_lines_and_refunds():
 def test_graphql_product_and_order():
     node = {"id": "gid://shopify/Product/8801", "title": "Merino Beanie", "descriptionHtml": "<p>Warm</p>",
             "vendor": "Nordic Knits", "productType": "Hats", "status": "DRAFT", "tags": ["wool"],
-            "options": [{"name": "Colour", "values": ["Grey"]}], "featuredImage": None,
+            "options": [{"name": "Colour", "values": ["Grey"]}], "featuredMedia": None,
             "updatedAt": "2026-03-05T09:01:12+01:00",
             "variants": {"nodes": [{"id": "gid://shopify/ProductVariant/9101", "sku": "BEANIE-GRY", "price": "25.00",
                                     "barcode": None, "inventoryQuantity": 10,
@@ -58,14 +60,17 @@ def test_product_to_set_input_lists_every_variant_with_options():
                                                         cost_price=Decimal("9.5"), weight_grams=200,
                                                         option_values={"Colour": "Grey"}, stock=3)])
     data = mapping.product_to_set_input(product, location_id="65")
-    assert data["id"] == "gid://shopify/Product/8801"
+    assert "id" not in data  # ProductSetInput.id is deprecated: the product is named by identifier
+    assert mapping.product_set_identifier(product) == {"id": "gid://shopify/Product/8801"}
     assert data["productOptions"] == [{"name": "Colour", "position": 1, "values": [{"name": "Grey"}]}]
     variant = data["variants"][0]
     assert variant["price"] == "25.00" and variant["inventoryItem"]["cost"] == "9.50"
     assert variant["optionValues"] == [{"optionName": "Colour", "name": "Grey"}]
     assert "inventoryQuantities" not in variant  # stock of existing variants goes through inventory mutations
-    simple = mapping.product_to_set_input(ExternalProduct(external_id="", title="Mug", variants=[
-        ExternalVariant(external_id="", sku="MUG", price=Decimal("10"), stock=4)]), location_id="65")
+    new = ExternalProduct(external_id="", title="Mug", variants=[
+        ExternalVariant(external_id="", sku="MUG", price=Decimal("10"), stock=4)])
+    assert mapping.product_set_identifier(new) is None
+    simple = mapping.product_to_set_input(new, location_id="65")
     assert simple["variants"][0]["inventoryQuantities"][0] == {"locationId": "gid://shopify/Location/65",
                                                                "name": "available", "quantity": 4}
     assert simple["productOptions"][0]["name"] == "Title"
@@ -83,3 +88,30 @@ def test_query_cost_follows_shopifys_rules():
     assert gql.requested_cost(gql.parse(nested), {"n": 10}) == 2 + 10 * (1 + 2 + 5)
     assert gql.requested_cost(gql.parse("mutation { a: productDelete(input: {}) { deletedProductId } }"), {}) == 10
     assert gql.largest_page(nested, {}, page_variable="n") == (1000 - 2) // 8 == 124
+
+
+def test_graphql_product_image_comes_from_featured_media():
+    node = {"id": "gid://shopify/Product/8801", "title": "Beanie", "variants": {"nodes": []},
+            "featuredMedia": {"id": "gid://shopify/MediaImage/31", "image": {"url": "https://cdn.example/b.jpg",
+                                                                            "altText": "Grey beanie"}}}
+    [image] = mapping.product_from_graphql(node).images
+    assert (image.url, image.alt, image.external_id) == ("https://cdn.example/b.jpg", "Grey beanie", "31")
+    assert mapping.product_from_graphql({**node, "featuredMedia": {"id": "gid://shopify/Video/4"}}).images == []
+
+
+def test_graphql_customer_email_and_phone_come_from_their_default_addresses():
+    customer = mapping.customer_from_graphql({"id": "gid://shopify/Customer/3301", "firstName": "Jane",
+                                              "defaultEmailAddress": {"emailAddress": "jane@example.com"},
+                                              "defaultPhoneNumber": {"phoneNumber": "+4512345678"}})
+    assert (customer["email"], customer["phone"]) == ("jane@example.com", "+4512345678")
+    assert mapping.customer_from_graphql({"id": "gid://shopify/Customer/1", "defaultEmailAddress": None,
+                                          "defaultPhoneNumber": None})["email"] == ""
+
+
+def test_a_product_with_more_than_three_options_is_refused_by_the_mapping():
+    product = ExternalProduct(external_id="", title="Jacket", options=[
+        {"name": name, "values": ["A"]} for name in ("Size", "Colour", "Material", "Fit")], variants=[
+        ExternalVariant(external_id="", sku="J-1", price=Decimal("10"),
+                        option_values={"Size": "A", "Colour": "A", "Material": "A", "Fit": "A"})])
+    with pytest.raises(mapping.TooManyOptions):
+        mapping.product_to_set_input(product)
