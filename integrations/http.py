@@ -1,6 +1,11 @@
 """The base of every platform client: httpx with timeouts, no redirects, a host guard, paced
 retries and one error type.
 
+The host guard (``production_host_allowed``) lets a client reach only https on the platform's own
+hosts, plus the configured sandbox hosts while the sandboxes are on (``host_allowed``). A header
+value no HTTP request can carry (a credential typed with accents or a line break) is refused
+before anything is sent, with the one permanent ``ConnectorError``.
+
 Platform clients subclass ``PlatformClient`` and fill in the hooks: ``auth_headers`` (and
 ``refresh_auth`` for expiring tokens), ``observe`` (read rate-limit headers), ``wait_before``
 (pause *before* running dry), ``retry_after`` (how long a 429 asks us to wait) and
