@@ -13,7 +13,7 @@ location number). A ref with an empty ``location_id`` means "every location of t
 
 Writes. ``adjust`` applies relative changes (a sale on another channel is ``-1``) so that a sale
 landing on the platform between Flyt's read and Flyt's write is never overwritten. Where the
-platform offers compare-and-set (Shopify ``compareQuantity``) the connector sends ``expected``;
+platform offers compare-and-set (Shopify ``changeFromQuantity``) the connector sends ``expected``;
 where it only has absolute sets (Shopbox) it reads first and refuses with ``conflict`` when the
 level is not ``expected``. A ``conflict`` result means: the platform changed since Flyt last
 looked; read it (apply) before writing again.

@@ -12,7 +12,7 @@ then answers these root fields with exactly the selected sub-fields:
 queries   shop, products, product, productVariants, productOperation, locations, location,
           inventoryItems, inventoryItem, customers, customer, orders, order, webhookSubscriptions,
           node, nodes
-mutations productSet, productDelete, inventorySetQuantities, inventoryAdjustQuantities,
+mutations productSet, productCreate, productDelete, inventorySetQuantities, inventoryAdjustQuantities,
           webhookSubscriptionCreate, webhookSubscriptionDelete (the mutations live in ``mutations``)
 
 ``query:`` search strings understand ``updated_at:>'<ISO time>'``, ``created_at:>…`` and ``sku:<sku>``.
@@ -36,7 +36,8 @@ PREFIX = r"(?:/(?P<shop>[a-z0-9][a-z0-9.\-]*))?/admin/api/(?P<version>\d{4}-\d{2
 
 SCOPES = {
     "products": "products", "product": "products", "productVariants": "products", "productOperation": "products",
-    "productSet": "products", "productDelete": "products", "locations": "locations", "location": "locations",
+    "productSet": "products", "productCreate": "products", "productDelete": "products",
+    "locations": "locations", "location": "locations",
     "inventoryItems": "inventory", "inventoryItem": "inventory", "inventorySetQuantities": "inventory",
     "inventoryAdjustQuantities": "inventory", "customers": "customers", "customer": "customers",
     "orders": "orders", "order": "orders",

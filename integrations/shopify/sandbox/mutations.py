@@ -173,6 +173,30 @@ class MutationsMixin:
         variant["updated_at"] = item["updated_at"] = self.iso(account)
         self.retitle_variant(variant)
 
+    def m_productCreate(self, account, args, version):  # noqa: N802
+        """A product with its options and one variant (the first value of each option), as Shopify makes it;
+        more variants come from productVariantsBulkCreate or productSet. ``ProductCreatePayload.userErrors``
+        is a plain ``UserError`` (no code); the option-limit wording is assumed."""
+        data = args.get("product") or args.get("input") or {}
+        options = data.get("productOptions") or []
+        errors = []
+        if not (data.get("title") or "").strip():
+            errors.append({"__typename": "UserError", "field": ["title"], "message": "Title can't be blank"})
+        if len(options) > MAX_OPTIONS:
+            errors.append({"__typename": "UserError", "field": ["productOptions"],
+                           "message": f"Options over limit. A product can have at most {MAX_OPTIONS} options."})
+        if errors:
+            return {"__typename": "ProductCreatePayload", "product": None, "userErrors": errors}
+        names = [o.get("name") for o in options]
+        first = {f"option{n}": ((o.get("values") or [{}])[0].get("name")) for n, o in enumerate(options, start=1)}
+        product = self.new_product(account, {
+            "title": data["title"], "options": [{"name": n, "values": []} for n in names],
+            "variants": [first] if options else None})
+        self.apply_product_scalars(account, product, data)
+        self.refresh_option_values(product)
+        self.emit(account, "products/create", self.rest_product(account, product))
+        return {"__typename": "ProductCreatePayload", "product": self.gql_product(account, product), "userErrors": []}
+
     def m_productDelete(self, account, args, version):  # noqa: N802
         data = args.get("input") or {}
         number = gql_id(data.get("id"), "Product")

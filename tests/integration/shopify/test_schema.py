@@ -133,6 +133,22 @@ def test_productset_refuses_more_than_three_options(sandbox, shop):
     assert sandbox.account(shop["account"])["products"] == {}
 
 
+def test_productcreate_refuses_more_than_three_options_and_rest_too(sandbox, shop):
+    http = api(sandbox, shop)
+    create = ("mutation C($product: ProductCreateInput!) { productCreate(product: $product) "
+              "{ product { id options { name values } } userErrors { field message } } }")
+    four = [{"name": name, "values": [{"name": "A"}]} for name in ("Size", "Colour", "Material", "Fit")]
+    refused = post(http, "2026-10", create, {"product": {"title": "Jacket", "productOptions": four}}).json()
+    [error] = refused["data"]["productCreate"]["userErrors"]
+    assert error["field"] == ["productOptions"] and refused["data"]["productCreate"]["product"] is None
+    made = post(http, "2026-10", create, {"product": {"title": "Jacket", "productOptions": four[:3]}}).json()
+    assert [o["name"] for o in made["data"]["productCreate"]["product"]["options"]] == ["Size", "Colour", "Material"]
+    rest = http.post("/admin/api/2026-10/products.json", json={"product": {
+        "title": "Coat", "options": [{"name": n} for n in ("Size", "Colour", "Material", "Fit")]}})
+    assert rest.status_code == 422 and "options" in rest.json()["errors"]
+    assert len(sandbox.account(shop["account"])["products"]) == 1
+
+
 # --- Flyt's own documents ---------------------------------------------------------------------------------
 def _deprecated_inputs(value, input_type, path=()):
     """Deprecated (or removed) input fields used in a variable value (graphql-core's rule sees only literals)."""
