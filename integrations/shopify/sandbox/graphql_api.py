@@ -189,11 +189,18 @@ class GraphQLMixin(MutationsMixin):
                 raise GraphQLError("The @idempotent directive is required for this mutation.", "BAD_REQUEST")
             if key is not None:
                 stored = account["idempotency"].get(f"{fld.name}:{key}")
+                if stored is not None and stored["args"] != args:
+                    # the same key with other parameters is refused, not answered with the first result
+                    return projection.field(fld, {
+                        "__typename": f"{fld.name[0].upper()}{fld.name[1:]}Payload", "inventoryAdjustmentGroup": None,
+                        "userErrors": [{"__typename": "UserError", "field": None, "code":
+                                        "IDEMPOTENCY_KEY_PARAMETER_MISMATCH", "message": "The same idempotency key "
+                                        "cannot be used with different operation parameters."}]})
                 if stored is not None:
-                    return stored
+                    return stored["result"]
         result = projection.field(fld, handler(account, args, version))
         if key is not None and fld.name in IDEMPOTENT_MUTATIONS:
-            account["idempotency"][f"{fld.name}:{key}"] = result
+            account["idempotency"][f"{fld.name}:{key}"] = {"args": args, "result": result}
         return result
 
     # --- queries ----------------------------------------------------------------------------------

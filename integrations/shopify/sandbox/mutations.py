@@ -39,14 +39,16 @@ class MutationsMixin:
         identifier = args.get("identifier") or {}
         errors, product = [], None
         if identifier.get("id") or data.get("id"):  # ProductSetInput.id: deprecated, still accepted
-            field = ["identifier", "id"] if identifier.get("id") else ["input", "id"]
+            # codes from ProductSetUserErrorCode: NOT_FOUND is "Resource matching the identifier was not found"
+            field, code = (["identifier", "id"], "NOT_FOUND") if identifier.get("id") else (["input", "id"],
+                                                                                             "PRODUCT_DOES_NOT_EXIST")
             product = account["products"].get(str(gql_id(identifier.get("id") or data["id"], "Product")))
             if product is None:
-                errors.append(_error(field, "Product does not exist", "PRODUCT_DOES_NOT_EXIST"))
+                errors.append(_error(field, "Product does not exist", code))
         elif identifier.get("handle"):
             product = next((p for p in account["products"].values() if p["handle"] == identifier["handle"]), None)
         if product is None and not errors and not (data.get("title") or "").strip():
-            errors.append(_error(["input", "title"], "Title can't be blank", "INVALID"))
+            errors.append(_error(["input", "title"], "Title can't be blank", "INVALID_INPUT"))  # code assumed
         options = data.get("productOptions")
         if options is not None and len(options) > MAX_OPTIONS:
             # Shopify's limit of three options per product; the message text is assumed (the code is the schema's)
@@ -340,7 +342,8 @@ class MutationsMixin:
                                               fields=sub.get("includeFields") or [], version=version)
         if errors:
             return {"webhookSubscription": None, "userErrors": [
-                _error(["webhookSubscription", "callbackUrl"], message, "INVALID") for message in errors]}
+                _error(["webhookSubscription", "uri" if sub.get("uri") else "callbackUrl"], message, None)
+                for message in errors]}
         return {"webhookSubscription": self.gql_webhook(webhook), "userErrors": []}
 
     def m_webhookSubscriptionDelete(self, account, args, version):  # noqa: N802

@@ -114,6 +114,24 @@ def test_change_from_quantity_is_compare_and_set_on_2026_10(sandbox, shop):
     assert sandbox.level(account, item, location)["available"] == before
 
 
+def test_an_idempotency_key_is_bound_to_its_parameters(sandbox, shop):
+    account, item, location = first_item(sandbox, shop)
+    before = sandbox.level(account, item, location)["available"]
+    row = {"inventoryItemId": f"gid://shopify/InventoryItem/{item}", "locationId": f"gid://shopify/Location/{location}",
+           "quantity": before + 5, "changeFromQuantity": before}
+    variables = {"key": "once", "input": {"name": "available", "reason": "correction", "quantities": [row]}}
+    http = api(sandbox, shop)
+    for _ in range(2):  # a transport retry: same key, same parameters, applied once
+        assert post(http, "2026-10", SET_QUANTITIES, variables).json()["data"]["inventorySetQuantities"][
+            "userErrors"] == []
+    assert sandbox.level(account, item, location)["available"] == before + 5
+    other = {**variables, "input": {**variables["input"], "quantities": [{**row, "quantity": 1,
+                                                                          "changeFromQuantity": before + 5}]}}
+    [error] = post(http, "2026-10", SET_QUANTITIES, other).json()["data"]["inventorySetQuantities"]["userErrors"]
+    assert error["code"] == "IDEMPOTENCY_KEY_PARAMETER_MISMATCH"
+    assert sandbox.level(account, item, location)["available"] == before + 5
+
+
 def test_a_version_the_sandbox_does_not_serve_is_answered_by_the_oldest(sandbox, shop):
     response = post(api(sandbox, shop), "2024-01", "{ shop { name } }")
     assert response.headers["X-Shopify-API-Version"] == "2026-01"
