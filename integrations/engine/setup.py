@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from integrations.engine.runner import integration_sync
 from integrations.errors import ConnectorError
@@ -14,7 +15,8 @@ from integrations.models import Binding, Connection, Direction, Listing
 from integrations.registry import connector_for
 from integrations.services.connections import ConnectionProblem, connection_activate, connection_disconnect
 from merchants.tenancy import scoped
-from synclog.models import SyncRun
+from synclog.models import SyncEntry, SyncRun
+from synclog.services import sync_entries_add
 
 logger = logging.getLogger("flyt.engine")
 SAFETY_SYNC_MINUTES = 60
@@ -23,6 +25,33 @@ SAFETY_SYNC_MINUTES = 60
 def webhook_url(connection):
     base = getattr(settings, "PUBLIC_BASE_URL", "").rstrip("/")
     return f"{base}{reverse('webhook-receive', args=[connection.platform, connection.public_id])}"
+
+
+def webhook_problem(*, connection, exc):
+    """The merchant's words for notifications a platform would not turn on (``exc``, a ConnectorError
+    from ``register_webhooks``): what happened, that the scheduled sync carries on, what to do. Zettle
+    tests Flyt's address when it subscribes (its test message); "unreachable" and "error" say how
+    that went (``ConnectorError.detail["webhook_destination"]``)."""
+    platform = connection.get_platform_display()
+    address = getattr(settings, "PUBLIC_BASE_URL", "").rstrip("/")
+    refusal = (exc.detail or {}).get("webhook_destination")
+    if refusal == "unreachable":
+        what = _("%(platform)s could not reach Flyt at %(address)s, so it did not turn on instant updates.") % {
+            "platform": platform, "address": address}
+    elif refusal == "error":
+        what = _("%(platform)s reached Flyt at %(address)s but got an error back, so it did not turn on instant "
+                 "updates.") % {"platform": platform, "address": address}
+    else:
+        what = _("Flyt could not turn on instant updates from %(platform)s: %(error)s") % {
+            "platform": platform, "error": exc.message}
+    carry_on = _("Until this is fixed, Flyt keeps the integration in step with its scheduled sync instead: "
+                 "products every hour and stock levels every %(hours)s hours. Flyt asks %(platform)s again at "
+                 "every stock check.") % {"hours": connection.stock_reconcile_hours or 24, "platform": platform}
+    if refusal:
+        fix = _("Flyt's public address must be reachable from the internet over https: whoever runs Flyt should "
+                "check its PUBLIC_BASE_URL setting.")
+        return f"{what} {fix} {carry_on}"
+    return f"{what} {carry_on}"
 
 
 def account_currency(*, connection):
@@ -52,19 +81,28 @@ def integration_activate(*, merchant, integration):
     if integration.merchant_id != merchant.pk:
         raise ConnectionProblem("That integration belongs to another shop.")
     _configure(merchant=merchant, integration=integration)
+    problems = []
     for connection, role in ((integration.home, "home"), (integration.target, "target")):
         connector = connector_for(connection)
         connector.prepare(role=role)
         try:
             issued = connector.register_webhooks(url=webhook_url(connection), secret=connection.webhook_secret)
         except ConnectorError as exc:
-            logger.warning("webhook registration failed connection=%s: %s", connection.pk, exc.message)
+            logger.warning("webhook registration failed connection=%s status=%s", connection.pk, exc.status)
+            problems.append((connection, exc))
         else:
             if issued:  # a signing key the platform chose (Zettle): keep the previous one during a rotation
                 kept = [issued, *[k for k in connection.platform_webhook_secrets or [] if k != issued]][:2]
                 connection.platform_webhook_secrets = kept
                 connection.save(update_fields=["platform_webhook_secrets", "updated_at"])
     run = integration_sync(merchant=merchant, integration=integration, trigger=SyncRun.Trigger.SETUP, full=True)
+    # told, not hidden: in the setup run's log, and on the run for the wizard to show
+    run.setup_notices = [webhook_problem(connection=connection, exc=exc) for connection, exc in problems]
+    if run.setup_notices:
+        sync_entries_add(merchant=merchant, run=run, entries=[
+            {"level": SyncEntry.Level.WARNING, "object_type": "webhooks", "object_ref": connection.platform,
+             "message": notice, "detail": {"connection": connection.pk, "status": exc.status}}
+            for (connection, exc), notice in zip(problems, run.setup_notices, strict=True)])
     home = integration.home
     home.next_run_at = timezone.now() + timedelta(minutes=home.sync_interval_minutes)
     home.save(update_fields=["next_run_at", "updated_at"])

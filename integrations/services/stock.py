@@ -99,12 +99,21 @@ def stock_connection_start(*, merchant, connection):
 
 
 def _webhooks_ensure(*, merchant, connection, connector, outcome):
-    from integrations.engine.setup import webhook_url
+    from integrations.engine.setup import webhook_problem, webhook_url
 
     url = webhook_url(connection)
     missing = connector.missing_webhooks(url=url)
     if missing:
-        issued = connector.register_webhooks(url=url, secret=connection.webhook_secret)
+        try:
+            issued = connector.register_webhooks(url=url, secret=connection.webhook_secret)
+        except ConnectorError as exc:
+            if exc.retryable or exc.status in (401, 403):  # the connection itself: the reconcile fails as before
+                raise
+            # refused (e.g. Zettle could not reach Flyt's address): the levels are still brought in step;
+            # the log says what to do, and the next stock check asks again
+            outcome.note(action="note", object_type="webhooks", object_ref=connection.platform, level="warning",
+                         message=webhook_problem(connection=connection, exc=exc))
+            return
         if isinstance(issued, str) and issued:  # a signing key the platform chose
             kept = [issued, *[k for k in connection.platform_webhook_secrets or [] if k != issued]][:2]
             Connection.objects.filter(pk=connection.pk).update(platform_webhook_secrets=kept)

@@ -182,6 +182,8 @@ def _step_finish(request, integration, context):
                                     "The sync log shows the details.")
         else:
             messages.success(request, "The integration is set up and its first sync has run.")
+        for notice in getattr(run, "setup_notices", ()):  # e.g. a platform that could not reach Flyt's address
+            messages.warning(request, notice)
         if integration.home_platform == "zettle" and integration.initial_scope == Integration.Scope.SELECTED:
             messages.info(request, "Now select the products to sync to BigCommerce.")
             return redirect("integration-products", integration_id=integration.pk)

@@ -44,6 +44,9 @@ REAL_HOSTS = {
     "secure": "https://secure.izettle.com",  # merchant information (api_organization)
 }
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+# Pusher refuses a new subscription when its test message to the destination fails (pusher-api
+# api-reference and troubleshooting): 400 not reached, 500 answered with an error
+DESTINATION_REFUSALS = {"DESTINATION_NOT_ACCESSIBLE": "unreachable", "DESTINATION_RESPONDED_WITH_ERROR_CODE": "error"}
 
 
 def shared_pacing():
@@ -228,6 +231,23 @@ class ZettleClient(ProductsApi, InventoryApi, LowStockApi, PurchasesApi, PusherA
         return 1.0 if wait is None else wait
 
     # --- errors -----------------------------------------------------------------------------------
+    def _destination_refusal(self, response):
+        """"unreachable" or "error" when Pusher refused a subscription because its test message to the
+        destination failed, else None."""
+        if self._service != "pusher" or response.status_code not in (400, 500):
+            return None
+        try:
+            body = response.json()
+        except ValueError:
+            return None
+        return DESTINATION_REFUSALS.get(body.get("errorType")) if isinstance(body, dict) else None
+
+    def observe(self, response):
+        # a 500 for a destination that answered the test message with an error is not Zettle having a
+        # passing problem: not retried (every attempt would post another test message)
+        if response.status_code == 500 and self._destination_refusal(response):
+            raise self.permanent_error(response)
+
     def error_message(self, response):
         try:
             body = response.json()
@@ -246,6 +266,13 @@ class ZettleClient(ProductsApi, InventoryApi, LowStockApi, PurchasesApi, PusherA
 
     def permanent_error(self, response):
         status = response.status_code
+        refusal = self._destination_refusal(response)
+        if refusal:
+            what = ("Zettle could not reach Flyt's address for notifications" if refusal == "unreachable" else
+                    "Flyt's address for notifications answered Zettle's test message with an error")
+            return ConnectorError(f"{what}, so Zettle did not subscribe Flyt to its changes.", retryable=False,
+                                  status=status, platform=self.platform,
+                                  detail={"body": response.text[:2000], "webhook_destination": refusal})
         if self._service == "oauth" and status in (400, 401):
             return ConnectorError(
                 f"Zettle refused the API key ({self.error_message(response)}). Create a new API key in Zettle "

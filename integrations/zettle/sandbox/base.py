@@ -64,6 +64,9 @@ class ZettleBase(Sandbox):
         super().__init__(clock=clock)
         self.rng = random.Random(7)
         self._limiters = {}
+        # how Pusher reaches a destination: ``sender(url, headers, body) -> HTTP status`` (raising when it
+        # cannot reach it); None: ``reach`` (Flyt in process when served in process, else real HTTP)
+        self.sender = None
 
     def empty_state(self):
         return {"accounts": {}, "sequence": 0, "tokens": {}}
@@ -228,6 +231,54 @@ class ZettleBase(Sandbox):
 
         return httpx.post(url, headers=headers, content=body, timeout=self.webhook_timeout_s).status_code
 
+    def reach(self, url, headers, body):
+        """Post one delivery: through ``sender`` when a test set one; served in process (tests: the
+        registry's in-process host), there is no network: a destination on Flyt's own public address
+        (``PUBLIC_BASE_URL``) goes to Flyt's app in process, any other cannot be reached; otherwise
+        real HTTP."""
+        if self.sender is not None:
+            return self.sender(url, headers, body)
+        from integrations.sandbox import registry
+
+        if registry.installed_for(registry.inprocess_base_url(self.platform)) is not self:
+            return self.http_send(url, headers, body)
+        import httpx
+
+        parts, flyt = urlsplit(url), urlsplit(getattr(settings, "PUBLIC_BASE_URL", ""))
+        if (parts.scheme, parts.netloc) != (flyt.scheme, flyt.netloc):
+            raise httpx.ConnectError(f"{parts.hostname} cannot be reached from the sandbox")
+        from django.test import Client
+
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        extra = {k: v for k, v in headers.items() if k.lower() != "content-type"}
+        return Client().generic("POST", path, data=body, content_type=headers.get("Content-Type", "application/json"),
+                                secure=parts.scheme == "https", headers=extra).status_code
+
     def deliver_webhooks(self, send=None):
-        """Send what is due now (``send(url, headers, body) -> status``; default: real HTTP)."""
-        return self.webhooks.deliver_due(send or self.http_send)
+        """Send what is due now (``send(url, headers, body) -> status``; default: ``reach``)."""
+        return self.webhooks.deliver_due(send or self.reach)
+
+    def test_destination(self, account, sub):
+        """What Pusher does when a subscription is created: post a TestMessage (unsigned, object payload)
+        to the destination at once, through the same path as every delivery, and refuse the subscription
+        when it cannot: 400 DESTINATION_NOT_ACCESSIBLE (not reached) or 500
+        DESTINATION_RESPONDED_WITH_ERROR_CODE (answered, not 2xx). The test message is not retried."""
+        test = {"eventName": "TestMessage", "organizationUuid": account["organization_uuid"],
+                "messageId": self.uuid1(), "payload": {"data": "payload"}}
+        delivery = self.webhooks.enqueue(account=account["organization_uuid"], topic="TestMessage",
+                                         url=sub["destination"], body=json.dumps(test).encode(),
+                                         sign=lambda delivery, now: {"Content-Type": "application/json"},
+                                         subscription_id=sub["uuid"], delivery_id=test["messageId"])
+        now = self.clock.now()
+        try:
+            status = self.reach(delivery.url, delivery.headers(now), delivery.body)
+        except Exception as exc:  # not reached: DNS, refused connection, timeout, TLS
+            status = type(exc).__name__
+        self.webhooks.record_attempt(delivery, status, now)
+        if delivery.status == "delivered":
+            return
+        delivery.status = "failed"
+        if isinstance(status, int):
+            raise zettle_error(500, f"Destination {sub['destination']} responded with error code {status}",
+                               "DESTINATION_RESPONDED_WITH_ERROR_CODE")
+        raise zettle_error(400, f"Destination {sub['destination']} is not accessible", "DESTINATION_NOT_ACCESSIBLE")

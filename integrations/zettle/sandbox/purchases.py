@@ -1,7 +1,6 @@
 """Purchase API (purchase.izettle.com) and Pusher subscriptions (pusher.izettle.com) of the sandbox."""
 
 import base64
-import json
 import re
 import secrets
 from datetime import datetime
@@ -134,13 +133,8 @@ class PusherRoutes:
         sub = {"uuid": body["uuid"], "transportName": "WEBHOOK", "eventNames": names, "updated": self.stamp_z(),
                "destination": body["destination"], "contactEmail": body["contactEmail"],
                "signingKey": secrets.token_urlsafe(48)}
+        self.test_destination(account, sub)  # Zettle tests the destination first (pusher api-reference)
         account["subscriptions"][sub["uuid"]] = sub
-        test = {"eventName": "TestMessage", "organizationUuid": account["organization_uuid"],
-                "messageId": self.uuid1(), "payload": {"data": "payload"}}
-        self.webhooks.enqueue(account=account["organization_uuid"], topic="TestMessage", url=sub["destination"],
-                              body=json.dumps(test).encode(),
-                              sign=lambda delivery, now: {"Content-Type": "application/json"},
-                              subscription_id=sub["uuid"], delivery_id=test["messageId"])
         return SandboxResponse(200, self.public_subscription(sub))
 
     @route("GET", PUSHER)

@@ -17,9 +17,18 @@ def clock():
     return FakeClock()
 
 
+def flyt_answers(url, headers, body):
+    """Flyt's webhook address is up: it answers every delivery 200."""
+    return 200
+
+
 @pytest.fixture
 def sandbox(clock):
-    return ZettleSandbox(clock=clock)
+    """A Zettle sandbox whose deliveries reach a Flyt that is up (Pusher's test message on a new
+    subscription included); a test sets ``sandbox.sender`` to see a destination fail."""
+    sandbox = ZettleSandbox(clock=clock)
+    sandbox.sender = flyt_answers
+    return sandbox
 
 
 @pytest.fixture

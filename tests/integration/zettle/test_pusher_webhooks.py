@@ -42,11 +42,13 @@ def test_create_subscription_returns_signing_key_and_sends_an_unsigned_test_mess
     assert subscription["transportName"] == "WEBHOOK" and subscription["uuid"][14] == "1"
     body = api_calls(sandbox, "/subscriptions", method="POST")[0].json()
     assert set(body["eventNames"]) >= {"ProductUpdated", "InventoryBalanceChanged", "PurchaseCreated"}
+    [test] = sandbox.webhooks.deliveries  # posted while the subscription was being made
+    assert (test.topic, test.status, test.attempts) == ("TestMessage", "delivered", 1)
     receiver = Receiver(clock, lambda: [subscription["signingKey"]])
-    sandbox.deliver_webhooks(receiver)
+    assert receiver(test.url, test.headers(clock.now()), test.body) == 200
     [(_, topic, [change])] = receiver.accepted
     assert topic == "TestMessage" and change.kind == "test"
-    assert "X-iZettle-Signature" not in sandbox.webhooks.deliveries[0].headers(clock.now())
+    assert "X-iZettle-Signature" not in test.headers(clock.now())
     assert client.list_subscriptions()[0]["uuid"] == subscription["uuid"]
 
 
