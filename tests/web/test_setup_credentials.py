@@ -81,3 +81,19 @@ def test_whatever_is_typed_into_the_zettle_step_is_never_a_500(client_a, bc, zet
         "api_key": api_key, "client_id": client_id, "base_url": "http://sandbox.flyt.test/sandbox/zettle"})
     assert response.status_code in (200, 400)
     assert "Connect Zettle" in html(response)
+
+
+def test_the_connect_services_refuse_odd_credentials_themselves(merchant_a, bc, zettle):
+    from integrations.services import setup as services
+
+    integration = services.integration_start(merchant=merchant_a)
+    account = bc.create_account()
+    with pytest.raises(services.ConnectionProblem, match="The access token can only contain"):
+        services.setup_connect_bigcommerce(
+            merchant=merchant_a, integration=integration, store_hash=account["settings"]["store_hash"],
+            access_token="tøken", client_secret=account["credentials"]["client_secret"],
+            base_url="http://sandbox.flyt.test/sandbox/bigcommerce")
+    with pytest.raises(services.ConnectionProblem, match="The API key can only contain"):
+        services.setup_connect_zettle(merchant=merchant_a, integration=integration, api_key="nøkkel",
+                                      client_id="abc", base_url="http://sandbox.flyt.test/sandbox/zettle")
+    assert bc.calls() == [] and zettle.calls() == []
