@@ -7,6 +7,10 @@ client estimates what is left and pauses *before* running dry; a 429 (or a 200 `
 ``Retry-After`` or the points still missing divided by the restore rate. Page sizes come from the
 query cost, so no query ever exceeds Shopify's single-query maximum (1,000 points).
 
+Version: every URL carries ``settings.SHOPIFY_API_VERSION`` (2026-10 by default), the same for every
+shop, so moving to a newer version is one setting. Stock writes use ``changeFromQuantity`` and
+``@idempotent``, which 2026-04 and later require.
+
 Shopify admin access tokens do not expire, so there is no refresh: a 401 means the app was
 uninstalled or the token revoked, and the merchant must reconnect.
 """

@@ -3,6 +3,8 @@ limits, error bodies and signed webhooks.
 
 Paths: ``/{shop}/admin/api/{version}/...`` (served as ``/sandbox/shopify/{shop}/admin/api/...``) or
 ``/admin/api/{version}/...`` with the shop taken from a ``{shop}.myshopify.com`` Host header.
+Versions: 2026-01 and 2026-10, each with Shopify's published schema, which every GraphQL request is
+checked against (``validation``); any other version is answered as 2026-01, the oldest supported one.
 
 Per shop (``create_account`` options): REST leaky bucket (``rest_bucket_size`` 40, ``rest_leak_per_s``
 2), GraphQL cost bucket (``graphql_maximum`` 1000, ``graphql_restore_per_s`` 100, single query
