@@ -16,7 +16,7 @@ class SyncEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
 @admin.register(SyncRun)
 class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["pk", "merchant", "connection", "trigger", "direction", "resource", "outcome", "created_count",
-                    "updated_count", "failed_count", "started_at", "finished_at"]
+                    "updated_count", "failed_count", "started_at", "heartbeat_at", "finished_at"]
     list_filter = ["merchant", "outcome", "trigger", "direction"]
     search_fields = ["merchant__name", "connection__name", "summary"]
     list_select_related = ["merchant", "connection"]
