@@ -15,6 +15,7 @@ from graphql import (
     GraphQLNonNull,
     build_client_schema,
     parse,
+    specified_rules,
     type_from_ast,
     validate,
 )
@@ -23,6 +24,7 @@ from graphql.validation import NoDeprecatedCustomRule
 from integrations.dto import ExternalProduct, ExternalVariant
 from integrations.sandbox.seed import catalog
 from integrations.sandbox.transport import SandboxTransport
+from integrations.shopify import queries
 from integrations.shopify.client import ShopifyClient
 from tests.integration.shopify.conftest import make_client
 
@@ -240,6 +242,17 @@ def test_flyt_sends_only_valid_documents_without_deprecated_fields(sandbox, shop
     assert problems == set()
     assert {call.path.split("/admin/api/")[1] for call in calls} == {"2026-10/graphql.json"}
     assert {call.status for call in calls} == {200}
+
+
+def test_every_document_flyt_declares_is_valid_and_uses_no_deprecated_field():
+    admin = schema("2026-10")
+    documents = {name: text for name, text in vars(queries).items()
+                 if isinstance(text, str) and text.strip().startswith(("query ", "mutation "))}
+    assert {"PRODUCTS", "PRODUCT_VARIANTS", "ORDER_LINES", "CUSTOMERS", "SET_QUANTITIES", "STOCK_ITEMS"} <= \
+        set(documents)
+    problems = {f"{name}: {error.message}" for name, text in documents.items()
+                for error in validate(admin, parse(text), [*specified_rules, NoDeprecatedCustomRule])}
+    assert problems == set()
 
 
 @override_settings(SHOPIFY_API_VERSION="2026-07")
