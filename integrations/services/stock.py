@@ -7,6 +7,7 @@ import logging
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from catalog.models import Variant
 from integrations.engine.stock import stock_changes_apply, stock_push, stock_reconcile
@@ -185,9 +186,10 @@ def product_stock_tracking_set(*, merchant, product, enabled):
             except ConnectorError as exc:
                 logger.warning("stock tracking resume failed connection=%s product=%s: %s", connection.pk,
                                product.pk, exc.message)
-                raise StockProblem(f"Stock tracking was not turned on: the stock of '{product.title}' could not be "
-                                   f"read from {connection.get_platform_display()} ({exc.message}). Try again "
-                                   "in a moment.") from exc
+                raise StockProblem(gettext("Stock tracking was not turned on: the stock of '%(title)s' could not be "
+                                           "read from %(platform)s (%(reason)s). Try again in a moment.")
+                                   % {"title": product.title, "platform": connection.get_platform_display(),
+                                      "reason": exc.message}) from exc
             outcomes.append((connection, outcome))
         enqueue_pushes({cid for _, outcome in outcomes for cid in outcome.pushed_connections})
     for connection, outcome in outcomes:
@@ -205,7 +207,8 @@ def product_separate_stock_on(*, merchant, product, shares):
                 .select_related("product")}
     for (variant_id, _connection), quantity in shares.items():
         if variant_id not in variants or not isinstance(quantity, int) or not 0 <= quantity <= QUANTITY_MAX:
-            raise StockProblem(f"Enter a share between 0 and {QUANTITY_MAX} for each platform.")
+            raise StockProblem(gettext("Enter a share between 0 and %(most)s for each platform.")
+                               % {"most": QUANTITY_MAX})
     with transaction.atomic():
         rows = lock_variants(merchant=merchant, variant_ids=variants)
         if not rows:
@@ -219,8 +222,10 @@ def product_separate_stock_on(*, merchant, product, shares):
             mine = {cid: shares.get((variant_id, cid), current.get((variant_id, cid), 0)) for cid in connections}
             total, level = sum(mine.values()), levels.get(variant_id) or 0
             if total > max(level, 0):
-                problems.append(f"The shares of {describe(variant)} add up to {total}, but Flyt has only {level} in "
-                                f"stock. Share out at most {max(level, 0)}.")
+                problems.append(gettext("The shares of %(product)s add up to %(total)s, but Flyt has only %(level)s "
+                                        "in stock. Share out at most %(most)s.")
+                                % {"product": describe(variant), "total": total, "level": level,
+                                   "most": max(level, 0)})
             plan[variant_id] = (variant, connections, mine, level - total)
         if problems:
             raise StockProblem(" ".join(problems))
