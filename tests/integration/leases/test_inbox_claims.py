@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings
 
 from integrations.models import WebhookEvent
-from integrations.services.webhooks import webhook_event_process
+from integrations.services.webhooks import lease, webhook_event_process
 from integrations.tasks import webhook_events_requeue_task
 from tests.integration.leases.conftest import WorkerDied
 
@@ -76,7 +76,7 @@ def test_a_long_batch_renews_its_claim(stock_shop, monkeypatch, django_clock):
     real_parse = zettle_webhooks.parse
 
     def slow_parse(**kwargs):  # each event of the batch takes most of a claim's lease
-        django_clock.advance(settings.WEBHOOK_CLAIM_LEASE_S * 0.6)
+        django_clock.advance(lease().total_seconds() * 0.6)
         claims = WebhookEvent.objects.filter(connection=shop.zettle_connection,
                                              status=WebhookEvent.Status.PROCESSING)
         margins.append(min(claims.values_list("next_attempt_at", flat=True)) - timezone.now())
