@@ -20,6 +20,7 @@ TOPICS = {"APP_UNINSTALLED", "PRODUCTS_CREATE", "PRODUCTS_UPDATE", "PRODUCTS_DEL
 
 MAX_OPTIONS = 3  # options per product
 CHANGE_FROM_REQUIRED = "2026-04"  # from this version changeFromQuantity must be given on every row (null allowed)
+ANY_LOCATION = "2026-10"  # from this version inventory can be set or adjusted at a location the item is not stocked at
 
 
 def topic_name(enum):
@@ -211,7 +212,10 @@ class MutationsMixin:
         return {"deletedProductId": gid("Product", number), "userErrors": []}
 
     # --- inventory ------------------------------------------------------------------------------
-    def _inventory_rows(self, account, data, rows_key, index_errors):
+    def _inventory_rows(self, account, data, rows_key, index_errors, version):
+        """Rows resolved to their levels. From 2026-10 an item may be written at any location (Shopify dropped
+        ITEM_NOT_STOCKED_AT_LOCATION: https://shopify.dev/changelog/removal-of-itemnotstockedatlocation-error): a
+        missing level stands in at 0 and is created only when the mutation is applied."""
         name, reason = data.get("name"), data.get("reason")
         errors = []
         if reason not in REASONS:
@@ -227,12 +231,23 @@ class MutationsMixin:
             elif str(location_id) not in account["locations"]:
                 errors.append(_error([*path, "locationId"], "The specified location could not be found.",
                                      "INVALID_LOCATION"))
+            elif self.level(account, item_id, location_id) is None and version >= ANY_LOCATION:
+                resolved.append((index, row, {"inventory_item_id": int(item_id), "location_id": int(location_id),
+                                              "available": 0, "committed": 0}))
             elif self.level(account, item_id, location_id) is None:
                 errors.append(_error([*path, "locationId"], "The specified inventory item is not stocked at the "
                                      "location.", "ITEM_NOT_STOCKED_AT_LOCATION"))
             else:
                 resolved.append((index, row, self.level(account, item_id, location_id)))
         return name, errors + index_errors(resolved), resolved
+
+    def stocked_level(self, account, level):
+        """The stored level for a resolved row, stocking the item at the location first when it was not."""
+        item_id, location_id = level["inventory_item_id"], level["location_id"]
+        if self.level(account, item_id, location_id) is None:
+            stored = self.level(account, item_id, location_id, create=True)
+            self.emit(account, "inventory_levels/connect", self.rest_level(account, stored))
+        return self.level(account, item_id, location_id)
 
     def _group(self, account, data, changes):
         number = self.next_id()
@@ -282,12 +297,13 @@ class MutationsMixin:
                                          f"The {field} argument no longer matches the persisted quantity.", code))
             return errors
 
-        name, errors, resolved = self._inventory_rows(account, data, "quantities", stale)
+        name, errors, resolved = self._inventory_rows(account, data, "quantities", stale, version)
         if errors:
             return {"__typename": "InventorySetQuantitiesPayload", "inventoryAdjustmentGroup": None,
                     "userErrors": errors}
         changes = []
         for _, row, level in resolved:
+            level = self.stocked_level(account, level)
             target = int(row["quantity"]) - (level.get("committed", 0) if name == "on_hand" else 0)
             before = self.change_level(account, level, available=target)
             changes.append({"name": name, "delta": target - before, "after": int(row["quantity"]),
@@ -317,12 +333,13 @@ class MutationsMixin:
                                          "CHANGE_FROM_QUANTITY_STALE"))
             return errors
 
-        name, errors, resolved = self._inventory_rows(account, data, "changes", check)
+        name, errors, resolved = self._inventory_rows(account, data, "changes", check, version)
         if errors:
             return {"__typename": "InventoryAdjustQuantitiesPayload", "inventoryAdjustmentGroup": None,
                     "userErrors": errors}
         changes = []
         for _, row, level in resolved:
+            level = self.stocked_level(account, level)
             self.change_level(account, level, delta=int(row["delta"]))
             changes.append({"name": name, "delta": int(row["delta"]), "after": level["available"],
                             "item": level["inventory_item_id"], "location": level["location_id"]})

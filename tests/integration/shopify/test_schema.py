@@ -134,6 +134,23 @@ def test_an_idempotency_key_is_bound_to_its_parameters(sandbox, shop):
     assert sandbox.level(account, item, location)["available"] == before + 5
 
 
+def test_an_item_not_stocked_at_the_location_is_refused_on_2026_01_and_stocked_on_2026_10(sandbox):
+    shop = sandbox.create_account(locations=("Main warehouse", "Outlet"))
+    account, item, _ = first_item(sandbox, shop)
+    outlet = sorted(account["locations"], key=int)[1]
+    account["levels"].pop(f"{item}:{outlet}", None)
+    row = {"inventoryItemId": f"gid://shopify/InventoryItem/{item}", "locationId": f"gid://shopify/Location/{outlet}",
+           "quantity": 4, "changeFromQuantity": 0}
+    variables = {"input": {"name": "available", "reason": "correction", "quantities": [row]}}
+    http = api(sandbox, shop)
+    older = post(http, "2026-01", SET_QUANTITIES, {**variables, "key": "a"}).json()
+    assert older["data"]["inventorySetQuantities"]["userErrors"][0]["code"] == "ITEM_NOT_STOCKED_AT_LOCATION"
+    assert sandbox.level(account, item, int(outlet)) is None
+    newer = post(http, "2026-10", SET_QUANTITIES, {**variables, "key": "b"}).json()
+    assert newer["data"]["inventorySetQuantities"]["userErrors"] == []
+    assert sandbox.level(account, item, int(outlet))["available"] == 4
+
+
 def test_a_version_the_sandbox_does_not_serve_is_answered_by_the_oldest(sandbox, shop):
     response = post(api(sandbox, shop), "2024-01", "{ shop { name } }")
     assert response.headers["X-Shopify-API-Version"] == "2026-01"

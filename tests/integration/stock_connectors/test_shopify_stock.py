@@ -138,14 +138,28 @@ def test_adjust_without_expected_is_a_relative_adjustment(shop):
 def test_a_refused_item_gets_a_message_for_people_and_the_rest_is_written(shop):
     sku, other = shop.skus()[:2]
     shop.set(other, 5)
-    shop.account["levels"].pop(f"{shop.item(sku)}:{shop.location(1)}", None)  # not stocked at the outlet
+    outlet = shop.location(1)
+    for key in [k for k in shop.account["levels"] if k.endswith(f":{outlet}")]:
+        del shop.account["levels"][key]
+    del shop.account["locations"][str(outlet)]  # the outlet was closed in Shopify
     results = shop.connector().adjust(changes=[
-        StockAdjustment(variant_id=shop.item(sku), location_id=shop.location(1), delta=1, expected=0),
+        StockAdjustment(variant_id=shop.item(sku), location_id=outlet, delta=1, expected=0),
         StockAdjustment(variant_id=shop.item(other), location_id=shop.location(), delta=1, expected=5)])
     assert not results[0].ok and not results[0].conflict and not results[0].retryable
     assert results[0].error.startswith(f"Stock for SKU {sku} not written to Shopify")
-    assert "not stocked at Shopify location" in results[0].error
+    assert f"Shopify location {outlet} no longer exists" in results[0].error
     assert results[1].ok and shop.sandbox.stock_of(shop.key, other) == 6
+
+
+def test_stock_written_where_the_item_is_not_stocked_yet_stocks_it_there(shop):
+    """From 2026-10 Shopify takes inventory at any location (ITEM_NOT_STOCKED_AT_LOCATION is gone)."""
+    sku = shop.skus()[0]
+    outlet = shop.location(1)
+    shop.account["levels"].pop(f"{shop.item(sku)}:{outlet}", None)
+    results = shop.connector().adjust(changes=[
+        StockAdjustment(variant_id=shop.item(sku), location_id=outlet, delta=3, expected=0)])
+    assert results[0].ok and results[0].quantity == 3
+    assert shop.sandbox.level(shop.account, int(shop.item(sku)), int(outlet))["available"] == 3
 
 
 def test_a_batch_is_one_mutation_of_up_to_250(merchant_a, shopify):
