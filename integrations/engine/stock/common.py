@@ -168,7 +168,7 @@ def take_level(*, merchant, row, quantity, topic="", reference="", outcome):
     connection, variant = row.connection, row.variant
     label = describe(variant)
     platform = connection.get_platform_display()
-    if not variant.product.track_stock:
+    if not variant.product.track_stock or not variant.track_stock:  # off in Flyt, or the home base does not track it
         return
     if row.location_id is None:
         if row.last_known != quantity:

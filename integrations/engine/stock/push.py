@@ -59,8 +59,8 @@ def _push_batch(*, merchant, connection, connector, batch, reason, outcome) -> b
         for row in rows:
             row.dirty = False
             want = desired_quantity(merchant=merchant, row=row, connector=connector)
-            if not row.variant.product.track_stock or want is None or row.last_known is None \
-                    or want == row.last_known:
+            if not row.variant.product.track_stock or not row.variant.track_stock or want is None \
+                    or row.last_known is None or want == row.last_known:
                 continue
             plans.append((row, want))
         changes = [StockAdjustment(variant_id=row.external_variant_id, location_id=row.external_location_id,
