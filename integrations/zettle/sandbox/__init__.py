@@ -1,4 +1,4 @@
-"""A local Zettle: Product Library, Inventory v2, Purchases, Pusher webhooks and the token endpoint,
+"""A local Zettle: Product Library, Inventory v3, Purchases, Pusher webhooks and the token endpoint,
 in Zettle's own paths, envelopes and error bodies. Each Zettle host is a first path segment
 (``/oauth``, ``/products``, ``/inventory``, ``/purchase``, ``/pusher``).
 

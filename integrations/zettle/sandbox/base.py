@@ -3,6 +3,13 @@ error bodies and outgoing Pusher webhooks.
 
 Each Zettle host is the first path segment: ``/oauth``, ``/products``, ``/inventory``,
 ``/purchase``, ``/pusher`` (served under ``/sandbox/zettle``).
+
+Creating a Pusher subscription posts Zettle's ``TestMessage`` to the destination there and then and
+refuses the subscription when that fails: 400 ``DESTINATION_NOT_ACCESSIBLE`` (not reached) or 500
+``DESTINATION_RESPONDED_WITH_ERROR_CODE`` (answered, not 2xx) — Zettle's pusher-api api-reference,
+create-subscriptions and troubleshooting pages (github:iZettle/api-documentation). Assumed: the test
+message gets the same 10 s as any delivery and is not retried. Deliveries go through ``reach``: a
+test's ``sender``, Flyt's own app when the sandbox is served in process, else real HTTP.
 """
 
 import base64

@@ -16,6 +16,7 @@ from integrations.services.stock import (
     product_stock_tracking_set,
     stock_connection_reconcile,
 )
+from integrations.zettle.api_inventory import is_read_by_post
 from inventory.models import StockMovement
 from inventory.selectors import stock_quantity
 from synclog.models import SyncEntry
@@ -28,12 +29,10 @@ def hub(shop, sku):
     return stock_quantity(merchant=shop.merchant, variant=variant)
 
 
-READS_BY_POST = ("/inventory/products",)  # Zettle reads balances of many products with a POST
-
-
 def writes(sandbox):
+    """Stock writes (Zettle reads balances and tracking of many products with a POST: not writes)."""
     return [r for r in sandbox.requests if r.method in ("POST", "PUT", "PATCH", "DELETE")
-            and "inventory" in r.path and not r.path.endswith(READS_BY_POST)]
+            and "inventory" in r.path and not is_read_by_post(r.path)]
 
 
 def test_a_sale_on_zettle_reaches_bigcommerce_and_is_counted_once(stock_shop):

@@ -1,10 +1,17 @@
 """Zettle Inventory v3: the client, the stock connector and the sandbox use only the v3 paths; the
 endpoints retired after 31 May 2023 answer as Zettle answers them now (not found)."""
 
+import json
+from pathlib import Path
+
+import httpx
 import pytest
 
 from integrations.dto import ExternalStockLevel
 from integrations.errors import ConnectorError
+from integrations.sandbox.clock import FakeClock
+from integrations.sandbox.seed import catalog
+from integrations.zettle.client import ZettleClient
 from tests.integration.zettle.conftest import api_calls
 from tests.integration.zettle.test_sandbox_behaviour import raw, token_for
 
@@ -30,8 +37,6 @@ def _inventory_paths(sandbox):
 
 
 def test_set_stock_uses_v3_tracking_reads_and_movements(sandbox, account, client):
-    from integrations.sandbox.seed import catalog
-
     sandbox.seed(account["account"], catalog(3, variants=2))
     products = list(client.iter_products())
     client.stop_tracking(product_uuid=products[0]["uuid"])
@@ -59,8 +64,6 @@ def test_set_stock_uses_v3_tracking_reads_and_movements(sandbox, account, client
 
 
 def test_store_balances_follow_the_cursor_link(sandbox, account, client):
-    from integrations.sandbox.seed import catalog
-
     sandbox.seed(account["account"], catalog(30, variants=40))  # 1,200 balances: two pages of 1,000
     tracked, rows = client.store_balances()
     assert len(rows) == 1200 and len({r["variantUuid"] for r in rows}) == 1200 and len(tracked) == 30
@@ -92,3 +95,29 @@ def test_too_many_movements_in_one_call_is_refused(sandbox, make_client):
     token = token_for(sandbox, connect)
     answer = raw(sandbox, "POST", "/inventory/v3/movements", token=token, body={"movements": [{}] * 3})
     assert answer.status == 413
+
+
+def test_a_new_products_stock_goes_out_in_the_published_v3_shapes():
+    """The client alone against Zettle's published request shapes (fixture): tracking switched on,
+    then the movements, with no balance read for products that were never tracked."""
+    fixture = json.loads((Path(__file__).resolve().parents[2] / "fixtures" / "zettle"
+                          / "inventory__v3_start_tracking_and_stock.json").read_text())
+    sent = []
+
+    def zettle(request):
+        sent.append((request.method, request.url.host, request.url.path,
+                     json.loads(request.content) if request.content and request.url.path != "/token" else None))
+        if request.url.path == "/token":
+            return httpx.Response(200, json={"access_token": "t", "expires_in": 7200})
+        if request.url.path == "/v3/inventories":
+            return httpx.Response(200, json=fixture["inventories_response"])
+        return httpx.Response(204)
+
+    client = ZettleClient(api_key="key", client_id="client", transport=httpx.MockTransport(zettle), clock=FakeClock())
+    levels = [ExternalStockLevel(external_variant_id=row["variantUuid"], external_product_id=row["productUuid"],
+                                 quantity=row["quantity"]) for row in fixture["levels"]]
+    client.set_new_stock(levels=levels)
+    inventory = [(method, path, body) for method, host, path, body in sent if host == "inventory.izettle.com"]
+    assert inventory == [("GET", "/v3/inventories", None),
+                         ("POST", "/v3/products", fixture["tracking_request"]),
+                         ("POST", "/v3/movements", fixture["movements_request"])]
