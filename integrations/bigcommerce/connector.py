@@ -59,6 +59,9 @@ class BigCommerceConnector(ProductConnector):
             raise ValueError(f"Unknown role {role!r}; expected 'home' or 'target'.")
         self.role = role
         found = {"product_role": role}
+        unit = self.settings.get("weight_unit") or self._store_weight_unit()
+        if unit:
+            self.settings["weight_unit"] = found["weight_unit"] = self.weight_unit = unit
         if role == "home":
             channel = self.client.ensure_channel(name=ZETTLE_CHANNEL)
             self.settings["channel_id"] = found["channel_id"] = int(channel["id"])
@@ -67,6 +70,17 @@ class BigCommerceConnector(ProductConnector):
             self.settings["category_id"] = found["category_id"] = int(category["category_id"])
             self._category_ids[ZETTLE_CATEGORY] = found["category_id"]
         return found
+
+    def _store_weight_unit(self):
+        """The store's weight unit (Settings API units of measurement), "" when it cannot be read (the
+        API account may lack the information scope: kilograms, BigCommerce's default, are assumed then)."""
+        try:
+            body = self.client.call("GET", "/v3/settings/store/units-of-measurement") or {}
+        except ConnectorError as exc:
+            if exc.status in CONNECTION_STATUSES and exc.status != 403:
+                raise
+            return ""
+        return mapping.weight_unit((body.get("data") or {}).get("weight_measurement"))
 
     def _is_home(self):
         return self.role == "home" or (not self.role and bool(self.settings.get("channel_id")))

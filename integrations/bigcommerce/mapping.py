@@ -22,7 +22,16 @@ from integrations.dto import (
     iso_time_or_none,
 )
 
-GRAMS_PER_UNIT = {"kg": Decimal(1000), "g": Decimal(1), "lb": Decimal("453.59237"), "oz": Decimal("28.349523125")}
+GRAMS_PER_UNIT = {"kg": Decimal(1000), "g": Decimal(1), "lb": Decimal("453.59237"), "oz": Decimal("28.349523125"),
+                  "t": Decimal(1000000)}
+# the store's weight unit as BigCommerce names it (Store Information ``weight_units``, Settings API
+# ``weight_measurement``)
+WEIGHT_UNITS = {"KGS": "kg", "Grams": "g", "LBS": "lb", "Ounces": "oz", "Tonnes": "t"}
+
+
+def weight_unit(name):
+    """"kg", "g", "lb", "oz" or "t" for BigCommerce's name of a weight unit ("" when unknown)."""
+    return WEIGHT_UNITS.get(str(name or "").strip(), "")
 # the statuses of a paid order (loyalty points are earned on these, not on creation)
 PAID_STATUS_IDS = frozenset({2, 3, 8, 9, 10, 11})
 REFUND_STATUS_IDS = frozenset({4, 14})

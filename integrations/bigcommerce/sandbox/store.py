@@ -15,6 +15,7 @@ from integrations.bigcommerce.sandbox.common import STATUS_TYPE, iso, v2_error, 
 from integrations.bigcommerce.sandbox.hooks import HooksMixin
 from integrations.bigcommerce.sandbox.inventory import InventoryMixin
 from integrations.bigcommerce.sandbox.orders import OrdersMixin
+from integrations.bigcommerce.sandbox.settings import SettingsMixin
 from integrations.bigcommerce.sandbox.variants import VariantsMixin
 from integrations.sandbox.core import Sandbox, SandboxError
 from integrations.sandbox.ratelimit import FixedWindow
@@ -31,11 +32,14 @@ SCOPE_RULES = (
     ("/v3/orders", ("store_v2_orders", "store_v2_transactions")),
     ("/v2/coupons", ("store_v2_marketing",)),
     ("/v3/customers", ("store_v2_customers",)),
+    ("/v2/store", ("store_v2_information",)),
+    ("/v3/settings", ("store_v2_information",)),
 )
 _PATH = re.compile(r"^/stores/(?P<store_hash>[a-z0-9]+)/(?P<version>v2|v3)(?P<rest>/.*)?$")
 
 
-class BigCommerceSandbox(CatalogMixin, VariantsMixin, ChannelsMixin, InventoryMixin, OrdersMixin, HooksMixin, Sandbox):
+class BigCommerceSandbox(SettingsMixin, CatalogMixin, VariantsMixin, ChannelsMixin, InventoryMixin, OrdersMixin,
+                         HooksMixin, Sandbox):
     platform = "bigcommerce"
     webhook_retry_schedule = (60, 180, 300, 600, 900, 1800, 3600, 7200, 21600, 50400, 86400)
 
@@ -57,6 +61,7 @@ class BigCommerceSandbox(CatalogMixin, VariantsMixin, ChannelsMixin, InventoryMi
             token, client_id, client_secret = secrets.token_hex(16), secrets.token_hex(12), secrets.token_hex(20)
             account = {
                 "store_hash": store_hash, "store_id": str(1_000_000 + seq), "currency": currency,
+                "weight_measurement": options.get("weight_measurement", "KGS"),  # LBS, Ounces, KGS, Grams, Tonnes
                 "quota": int(quota), "window_s": float(window_s), "rate": {"window_start": None, "used": 0},
                 "inventory_delay_s": float(inventory_delay_s), "update_stock_behavior": update_stock_behavior,
                 "tokens": {token: {"client_id": client_id, "scopes": list(scopes)}},

@@ -88,7 +88,7 @@ def _probe(platform, *, credentials, settings_):
             client = BigCommerceClient(store_hash=settings_["store_hash"], access_token=credentials["access_token"],
                                        base_url=settings_.get("base_url"), transport=transport, retry=_PROBE_RETRY)
             client.call("GET", "/v3/catalog/products", params={"limit": 1, "page": 1})
-            return settings_["store_hash"], _bigcommerce_currency(client)
+            return settings_["store_hash"], _bigcommerce_store(client)
         from integrations.zettle.client import ZettleClient
 
         client = ZettleClient(api_key=credentials["api_key"], client_id=credentials["client_id"],
@@ -105,9 +105,19 @@ def _probe(platform, *, credentials, settings_):
             client.close()
 
 
-def _bigcommerce_currency(client):
-    """{"currency": ISO code} of the store's default storefront (channel 1), or {} when not readable
-    (the API account may lack the channels scope; prices are then not offered)."""
+def _bigcommerce_store(client):
+    """{"currency", "weight_unit"} from the store's information (``GET /v2/store``: its default currency and
+    weight unit); lacking that scope, the currency of the default storefront (channel 1); {} when neither can
+    be read (prices are then not offered)."""
+    from integrations.bigcommerce.mapping import weight_unit
+
+    try:
+        store = client.call("GET", "/v2/store") or {}
+    except ConnectorError:
+        store = {}
+    currency, unit = str(store.get("currency") or "").strip().upper(), weight_unit(store.get("weight_units"))
+    if currency:
+        return {"currency": currency, **({"weight_unit": unit} if unit else {})}
     try:
         body = client.call("GET", "/v3/channels/1", params={"include": "currencies"}) or {}
     except ConnectorError:

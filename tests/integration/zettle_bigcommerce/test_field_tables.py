@@ -165,3 +165,13 @@ def test_seeded_catalogs_keep_their_weights_from_zettle(shop_factory):
         shop.zettle.admin_update_product(shop.org, product["uuid"], {"online": _online(weight=100 * (index + 1))})
     integration_activate(merchant=shop.merchant, integration=shop.integration(home="zettle"))
     assert {sku: round(p["weight"] * 1000) for sku, p in raw_bc(shop).items()} == weights
+
+
+def test_weights_are_written_in_the_stores_own_weight_unit(merchant_a, bc, zettle):
+    shop = Shop(merchant_a, bc, zettle, zettle_products=1)
+    shop.bc_connection = connect(merchant_a, "bigcommerce", bc, currency="DKK", weight_measurement="Grams")
+    shop.store = shop.bc_connection.sandbox_account
+    product = next(shop.zettle_client().iter_products())
+    shop.zettle.admin_update_product(shop.org, product["uuid"], {"online": _online(weight=450)})
+    integration_activate(merchant=shop.merchant, integration=shop.integration(home="zettle"))
+    assert raw_bc(shop)[product["variants"][0]["sku"]]["weight"] == 450  # grams, not 0.45
