@@ -36,7 +36,8 @@ def account(sandbox):
 
 @pytest.fixture
 def connector(sandbox, clock, account):
-    return make_connector(sandbox, clock, account, currency="SEK")
+    # a prepared connection: the account's currency and default VAT rate are known
+    return make_connector(sandbox, clock, account, currency="SEK", vat_percentage="25")
 
 
 @pytest.fixture
