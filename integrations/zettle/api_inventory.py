@@ -16,7 +16,9 @@ LauLamanApps/iZettleApi (``/v3/inventories``, ``/v3/stock/{inventoryUuid}/produc
 ``/v3/products/status``).
 
 Assumed where the published docs are silent (the sandbox does the same):
-- ``GET /v3/inventories`` answers ``[{inventoryUuid, inventoryType, name, ...}]``, one of each type.
+- ``GET /v3/inventories`` answers ``[{inventoryUuid, inventoryType, name, ...}]``, one of each type;
+  their uuids are those of the pre-v3 locations (the same four buckets, renamed: the integrations
+  above pass one for the other), so a STORE mapped in Flyt before keeps its binding.
 - Balance rows are ``{inventoryUuid, productUuid, variantUuid, balance}`` with ``balance`` a number;
   only tracked products have rows, and every variant of a tracked product has one (0 until moved).
 - ``POST /v3/stock/{inventoryUuid}/products`` takes a JSON list of product uuids (at most
