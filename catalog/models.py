@@ -39,6 +39,8 @@ class Product(MerchantOwnedModel):
     # search engines: the home base's SEO title and meta description (empty when it has none)
     seo_title = models.CharField(max_length=255, blank=True)
     seo_description = models.TextField(blank=True)
+    # the home base's product videos, as URLs in order
+    videos = models.JSONField(default=list, blank=True)
     content_hash = models.CharField(max_length=64, blank=True, help_text="Hash of the synced fields")
     # "Enable stock tracking": off, Flyt neither reads nor writes this product's stock anywhere.
     track_stock = models.BooleanField(default=True)

@@ -43,6 +43,7 @@ def _digest(product, variants, images, category_ids):
         "images": [list(i) for i in images],
         **({"seo": [product.seo_title, product.seo_description]}
            if getattr(product, "seo_title", "") or getattr(product, "seo_description", "") else {}),
+        **({"videos": list(product.videos)} if getattr(product, "videos", None) else {}),
         "variants": [{
             "sku": v.sku,
             "barcode": v.barcode,
@@ -165,7 +166,7 @@ _VARIANT_FIELDS = ("sku", "barcode", "option_values", "cost_price", "weight_gram
 
 @transaction.atomic
 def product_apply(*, merchant, product=None, title, description="", product_type="", brand="", options=None,
-                  images=(), variants=(), price_list=None, seo_title="", seo_description=""):
+                  images=(), variants=(), price_list=None, seo_title="", seo_description="", videos=None):
     """Make the hub product look like the given description: create it when ``product`` is None.
 
     ``variants``: dicts of Variant fields plus ``price`` and optionally ``variant`` (the existing
@@ -180,7 +181,8 @@ def product_apply(*, merchant, product=None, title, description="", product_type
     _same_merchant(merchant, product)
     before = product.content_hash
     fields = {"title": title, "description": description, "product_type": product_type, "brand": brand,
-              "options": options or [], "seo_title": (seo_title or "")[:255], "seo_description": seo_description or ""}
+              "options": options or [], "seo_title": (seo_title or "")[:255], "seo_description": seo_description or "",
+              "videos": list(videos or [])}
     changed_fields = [name for name, value in fields.items() if getattr(product, name) != value]
     for name in changed_fields:
         setattr(product, name, fields[name])
@@ -292,7 +294,7 @@ def products_create_many(*, merchant, specs, price_list=None):
         fields = {"title": spec["title"], "description": spec.get("description", "") or "",
                   "product_type": spec.get("product_type", "") or "", "brand": spec.get("brand", "") or "",
                   "options": spec.get("options") or [], "seo_title": (spec.get("seo_title") or "")[:255],
-                  "seo_description": spec.get("seo_description") or ""}
+                  "seo_description": spec.get("seo_description") or "", "videos": list(spec.get("videos") or [])}
         problem = _fits(Product, fields)
         product = Product(merchant=merchant, **fields)
         made = []
@@ -320,9 +322,9 @@ def products_create_many(*, merchant, specs, price_list=None):
         out.append((product, made, product_images))
     product_ids = rows_insert(Product, pks=True, common={"merchant_id": merchant.pk},
                               columns=("title", "description", "product_type", "brand", "options", "seo_title",
-                                       "seo_description", "content_hash"),
+                                       "seo_description", "videos", "content_hash"),
                               rows=[(p.title, p.description, p.product_type, p.brand, p.options, p.seo_title,
-                                     p.seo_description, p.content_hash) for p, _, _ in out])
+                                     p.seo_description, p.videos, p.content_hash) for p, _, _ in out])
     variant_rows, image_rows = [], []
     for (product, made, product_images), pk in zip(out, product_ids, strict=True):
         _saved(product, pk)

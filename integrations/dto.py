@@ -68,6 +68,7 @@ class ExternalProduct:
     currency: str | None = None
     updated_at: datetime | None = None
     seo: dict = field(default_factory=dict)  # {"title": ..., "description": ...}
+    videos: list = field(default_factory=list)  # video URLs in order (e.g. https://www.youtube.com/watch?v=...)
     extra: dict = field(default_factory=dict)  # platform fields the mapping keeps for the round trip
 
 

@@ -1,4 +1,4 @@
-# The home base's SEO title and meta description, and each variant's low-stock level.
+# The home base's SEO title and meta description and videos, and each variant's low-stock level.
 from django.db import migrations, models
 
 
@@ -9,6 +9,7 @@ class Migration(migrations.Migration):
         migrations.AddField(model_name="product", name="seo_title",
                             field=models.CharField(blank=True, max_length=255)),
         migrations.AddField(model_name="product", name="seo_description", field=models.TextField(blank=True)),
+        migrations.AddField(model_name="product", name="videos", field=models.JSONField(blank=True, default=list)),
         migrations.AddField(model_name="variant", name="low_stock_level",
                             field=models.PositiveIntegerField(blank=True, null=True)),
     ]

@@ -221,7 +221,36 @@ class BigCommerceConnector(ProductConnector):
             pairs, _ = mapping.match_variants(product.variants, created.get("variants") or [])
             results.append(WriteResult(ok=True, external_id=str(created["id"]), variant_ids={
                 variant_key(v, i): str(pairs[i]["id"]) for i, v in enumerate(product.variants) if i in pairs}))
+            if "videos" in fields and product.videos:
+                results[-1].error = self._videos_or_note(product, {"id": created["id"], "videos": []})
         return results
+
+    def _videos_or_note(self, product, raw):
+        """Sync the product's videos; a refusal leaves the product written and is said in words ("" when fine)."""
+        try:
+            self._sync_videos(product, raw)
+        except ConnectorError as exc:
+            if exc.status in CONNECTION_STATUSES:
+                raise
+            return (f"Product {label(product)} was written to BigCommerce but its videos were refused: "
+                    f"{refusal_reason(exc)}")
+        return ""
+
+    def _sync_videos(self, product, raw):
+        """BigCommerce takes only YouTube videos: the hub's YouTube links become the product's videos, in order;
+        other links are left out (the README says why). A product without videos in the hub leaves BigCommerce's
+        videos alone: they may be the merchant's own."""
+        if not product.videos:
+            return
+        wanted = [v for v in (mapping.youtube_id(url) for url in product.videos) if v]
+        have = sorted(raw.get("videos") or [], key=lambda v: (v.get("sort_order", 0), v.get("id", 0)))
+        if [v["video_id"] for v in have] == wanted:
+            return
+        for video in have:
+            self.client.call("DELETE", f"/v3/catalog/products/{raw['id']}/videos/{video['id']}")
+        for position, video_id in enumerate(wanted):
+            self.client.call("POST", f"/v3/catalog/products/{raw['id']}/videos",
+                             json={"video_id": video_id, "type": "youtube", "sort_order": position})
 
     def update_products(self, *, products, fields):
         fields = self._fields(fields)
@@ -232,7 +261,8 @@ class BigCommerceConnector(ProductConnector):
 
     def _update_batch(self, products, fields):
         ids = sorted({int(p.external_id) for p in products if str(p.external_id).isdigit()})
-        current = {str(raw["id"]): raw for raw in self.client.iter_products(ids=ids)} if ids else {}
+        include = ("variants", "images", "videos") if "videos" in fields else ("variants", "images")
+        current = {str(raw["id"]): raw for raw in self.client.iter_products(ids=ids, include=include)} if ids else {}
         plans, errors = {}, {}
         for index, product in enumerate(products):
             raw = current.get(str(product.external_id))
@@ -324,6 +354,8 @@ class BigCommerceConnector(ProductConnector):
                     raise
         if "images" in fields:
             self._sync_images(product, plan["raw"])
+        if "videos" in fields:
+            self._sync_videos(product, plan["raw"])
 
     def _sync_images(self, product, raw):
         """Add the hub's images BigCommerce lacks and delete the ones the hub no longer has (by URL)."""

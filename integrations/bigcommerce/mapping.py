@@ -8,6 +8,7 @@ meaning "the product's price". Weights are in the store's unit (kg assumed; pass
 There is no ``status`` field: ``is_visible`` and ``availability`` stand for it.
 """
 
+import re
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
 
@@ -27,6 +28,16 @@ GRAMS_PER_UNIT = {"kg": Decimal(1000), "g": Decimal(1), "lb": Decimal("453.59237
 # the store's weight unit as BigCommerce names it (Store Information ``weight_units``, Settings API
 # ``weight_measurement``)
 WEIGHT_UNITS = {"KGS": "kg", "Grams": "g", "LBS": "lb", "Ounces": "oz", "Tonnes": "t"}
+
+
+_YOUTUBE = re.compile(r"^https?://(?:www\.|m\.)?(?:youtube\.com/(?:watch\?(?:.*&)?v=|embed/|shorts/|v/)|youtu\.be/)"
+                      r"(?P<id>[A-Za-z0-9_-]{11})(?:[?&#/].*)?$")
+
+
+def youtube_id(url):
+    """The YouTube video id of ``url`` ("" when it is not a YouTube video: BigCommerce takes no other)."""
+    match = _YOUTUBE.match(str(url or "").strip())
+    return match["id"] if match else ""
 
 
 def weight_unit(name):

@@ -9,7 +9,7 @@ connector must write those and nothing else, so that settings the merchant manag
 platform (tax, categories, SEO, ...) are never overwritten. Field names:
 
     name, description, price, cost_price, weight, variants (the variant list and options),
-    images, stock (initial stock level on create), low_stock, sku, barcode, seo
+    images, stock (initial stock level on create), low_stock, sku, barcode, seo, videos
 
 ``placement`` on create carries create-time-only choices (e.g. a BigCommerce category and
 ``visible=False``) that later updates never touch again.
@@ -25,7 +25,7 @@ from integrations.http import SystemClock
 
 PRODUCT_FIELDS = frozenset({
     "name", "description", "price", "cost_price", "weight", "variants", "images", "stock", "low_stock", "sku",
-    "barcode", "seo",
+    "barcode", "seo", "videos",
 })
 
 

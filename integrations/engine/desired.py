@@ -51,6 +51,7 @@ class HubProduct:
     options: list
     seo_title: str = ""
     seo_description: str = ""
+    videos: list = field(default_factory=list)
     variants: list = field(default_factory=list)
     images: list = field(default_factory=list)
 
@@ -63,7 +64,7 @@ def hub_products(*, merchant, product_ids):
     """Hub id -> HubProduct for the merchant's products among ``product_ids``, in three queries."""
     products = {row[0]: HubProduct(*row) for row in scoped(Product, merchant=merchant).filter(pk__any=product_ids)
                 .order_by().values_list("pk", "title", "description", "product_type", "brand", "options",
-                                        "seo_title", "seo_description")}
+                                        "seo_title", "seo_description", "videos")}
     for product_id, *row in Variant.objects.filter(product_id__any=list(products)).values_list(*_VARIANT_COLUMNS):
         products[product_id].variants.append(HubVariant(*row))
     for product_id, *row in Image.objects.filter(product_id__any=list(products)) \
@@ -124,6 +125,7 @@ def desired_product(*, product: Product | HubProduct, prices_included: bool, pri
         currency=price_list.currency,
         seo={"title": product.seo_title, "description": product.seo_description}
         if product.seo_title or product.seo_description else {},
+        videos=list(product.videos or []),
     )
 
 
@@ -142,6 +144,8 @@ def product_hash(product: ExternalProduct, fields) -> str:
         doc["images"] = [image.url for image in sorted(product.images, key=lambda i: i.position)]
     if "seo" in fields:
         doc["seo"] = product.seo or {}
+    if "videos" in fields and product.videos:
+        doc["videos"] = list(product.videos)
     variants = []
     for variant in product.variants:
         row = {}

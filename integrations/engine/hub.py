@@ -75,6 +75,8 @@ def read_hash(external) -> str:
     doc.pop("updated_at", None)
     doc.pop("extra", None)
     doc["variants"] = [_without_stock(variant) for variant in doc["variants"]]
+    if not doc.get("videos"):  # most products have none: their hash stays what it was before videos were read
+        doc.pop("videos", None)
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=_encode).encode()).hexdigest()
 
 
@@ -207,7 +209,8 @@ def pull_product(*, merchant, connection, external, price_list) -> PullOutcome:
         merchant=merchant, product=product, title=external.title, description=external.description,
         product_type=external.product_type, brand=external.brand, options=external.options,
         images=[{"source_url": i.url, "alt": i.alt} for i in sorted(external.images, key=lambda i: i.position)],
-        variants=specs, price_list=price_list, seo_title=(external.seo or {}).get("title") or "",
+        variants=specs, price_list=price_list, videos=list(external.videos or []),
+        seo_title=(external.seo or {}).get("title") or "",
         seo_description=(external.seo or {}).get("description") or "",
     )
     bindings_save(merchant=merchant, connection=connection, kind=Binding.Kind.PRODUCT,
@@ -232,7 +235,7 @@ def pull_new_products(*, merchant, connection, externals, price_list, digests=No
     created = products_create_many(merchant=merchant, price_list=price_list, specs=[{
         "title": external.title, "description": external.description, "product_type": external.product_type,
         "brand": external.brand, "options": external.options,
-        "seo_title": (external.seo or {}).get("title") or "",
+        "seo_title": (external.seo or {}).get("title") or "", "videos": list(external.videos or []),
         "seo_description": (external.seo or {}).get("description") or "",
         "images": [{"source_url": i.url, "alt": i.alt} for i in sorted(external.images, key=lambda i: i.position)],
         "variants": [{"sku": ev.sku, "barcode": ev.barcode, "option_values": ev.option_values,

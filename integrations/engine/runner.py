@@ -41,7 +41,7 @@ FIELDS_FROM_HOME = {
     "bigcommerce": frozenset({"name", "price", "cost_price", "weight", "description", "variants", "images", "stock",
                               "low_stock", "sku"}),
     "zettle": frozenset({"name", "price", "description", "variants", "images", "stock", "seo", "weight", "sku",
-                         "barcode"}),
+                         "barcode", "videos"}),
 }
 PRICE_FIELDS = frozenset({"price", "cost_price"})
 WATERMARK_OVERLAP = timedelta(minutes=5)

@@ -129,6 +129,7 @@ def product_from_zettle(product: dict, *, tracked=None) -> ExternalProduct:
         updated_at=parse_time(product.get("updated")),
         seo={k: v for k, v in (("title", seo.get("title") or ""), ("description", seo.get("metaDescription") or ""))
              if v},
+        videos=[url for url in online_images.get("mediaUrls") or [] if url],
         extra={key: product[key] for key in ("etag", "vatPercentage", "externalReference", "imageLookupKeys",
                                              "unitName", "taxCode", "category") if product.get(key) is not None},
     )
@@ -147,7 +148,7 @@ def variant_from_zettle(variant: dict, *, product_uuid: str) -> ExternalVariant:
     )
 
 
-def product_to_zettle(product: ExternalProduct, *, currency: str, vat_percentage: str = "25",
+def product_to_zettle(product: ExternalProduct, *, currency: str, vat_percentage: str = "",
                       product_uuid: str | None = None) -> dict:
     """A Product Library body (create or full merge-patch). New variants get fresh v1 uuids; the
     caller stores them (the returned body's variants keep the input order)."""
@@ -155,9 +156,11 @@ def product_to_zettle(product: ExternalProduct, *, currency: str, vat_percentage
         "uuid": product_uuid or product.external_id or new_uuid1(),
         "name": product.title,
         "description": product.description or "",
-        "vatPercentage": str(product.extra.get("vatPercentage", vat_percentage)),
         "variants": [variant_to_zettle(v, currency=currency) for v in product.variants],
     }
+    vat = product.extra.get("vatPercentage", vat_percentage)  # Zettle's own, or the organization's default
+    if vat not in (None, ""):
+        body["vatPercentage"] = str(vat)
     if product.options:
         body["variantOptionDefinitions"] = {"definitions": [
             {"name": o["name"], "properties": [{"value": value} for value in o.get("values") or []]}

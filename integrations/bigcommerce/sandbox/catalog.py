@@ -86,7 +86,9 @@ class CatalogMixin:
             out["options"] = list(product["options"])
         if "channels" in include:
             out["channels"] = sorted(c for p, c in account["channel_assignments"] if p == product["id"])
-        for key in ("custom_fields", "bulk_pricing_rules", "modifiers", "videos"):
+        if "videos" in include:
+            out["videos"] = sorted(product.get("_videos") or [], key=lambda v: (v["sort_order"], v["id"]))
+        for key in ("custom_fields", "bulk_pricing_rules", "modifiers"):
             if key in include:
                 out[key] = []
         return out

@@ -17,6 +17,7 @@ from integrations.bigcommerce.sandbox.inventory import InventoryMixin
 from integrations.bigcommerce.sandbox.orders import OrdersMixin
 from integrations.bigcommerce.sandbox.settings import SettingsMixin
 from integrations.bigcommerce.sandbox.variants import VariantsMixin
+from integrations.bigcommerce.sandbox.videos import VideosMixin
 from integrations.sandbox.core import Sandbox, SandboxError
 from integrations.sandbox.ratelimit import FixedWindow
 
@@ -38,8 +39,8 @@ SCOPE_RULES = (
 _PATH = re.compile(r"^/stores/(?P<store_hash>[a-z0-9]+)/(?P<version>v2|v3)(?P<rest>/.*)?$")
 
 
-class BigCommerceSandbox(SettingsMixin, CatalogMixin, VariantsMixin, ChannelsMixin, InventoryMixin, OrdersMixin,
-                         HooksMixin, Sandbox):
+class BigCommerceSandbox(SettingsMixin, VideosMixin, CatalogMixin, VariantsMixin, ChannelsMixin, InventoryMixin,
+                         OrdersMixin, HooksMixin, Sandbox):
     platform = "bigcommerce"
     webhook_retry_schedule = (60, 180, 300, 600, 900, 1800, 3600, 7200, 21600, 50400, 86400)
 

@@ -175,3 +175,24 @@ def test_weights_are_written_in_the_stores_own_weight_unit(merchant_a, bc, zettl
     shop.zettle.admin_update_product(shop.org, product["uuid"], {"online": _online(weight=450)})
     integration_activate(merchant=shop.merchant, integration=shop.integration(home="zettle"))
     assert raw_bc(shop)[product["variants"][0]["sku"]]["weight"] == 450  # grams, not 0.45
+
+
+def test_youtube_videos_from_zettle_reach_bigcommerce(shop_factory):
+    shop = shop_factory(zettle_products=1)
+    product = next(shop.zettle_client().iter_products())
+    online = {**_online(), "presentation": {"mediaUrls": ["https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+                                                          "https://videos.example/not-youtube.mp4"]}}
+    shop.zettle.admin_update_product(shop.org, product["uuid"], {"online": online})
+    integration = shop.integration(home="zettle")
+    integration_activate(merchant=shop.merchant, integration=integration)
+    sku = product["variants"][0]["sku"]
+
+    def videos():
+        bc_id = raw_bc(shop)[sku]["id"]
+        return [v["video_id"] for v in shop.bc_client().get_product(product_id=bc_id, include=("videos",))["videos"]]
+
+    assert videos() == ["dQw4w9WgXcQ"]  # BigCommerce takes YouTube videos only
+    shop.zettle.admin_update_product(shop.org, product["uuid"], {"online": {"presentation": {"mediaUrls": [
+        "https://youtu.be/9bZkp7q19f0", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"]}}})
+    sync(shop, integration)
+    assert videos() == ["9bZkp7q19f0", "dQw4w9WgXcQ"]
