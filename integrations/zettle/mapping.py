@@ -394,39 +394,6 @@ def stock_level_from_zettle(row: dict) -> ExternalStockLevel:
                               external_product_id=row.get("productUuid") or "")
 
 
-def movement(*, product_uuid, variant_uuid, current: int, target: int, locations: dict) -> dict | None:
-    """The one movement that takes STORE from ``current`` to ``target``: SUPPLIER→STORE to add,
-    STORE→BIN to remove; None when nothing changes. ``change`` is always positive."""
-    delta = int(target) - int(current)
-    if delta == 0:
-        return None
-    source, dest = ("SUPPLIER", "STORE") if delta > 0 else ("STORE", "BIN")
-    return {"productUuid": product_uuid, "variantUuid": variant_uuid, "fromLocationUuid": locations[source],
-            "toLocationUuid": locations[dest], "change": abs(delta)}
-
-
-def stock_product_changes(*, levels, current: dict, tracked, locations: dict) -> list:
-    """Bulk ``productChanges`` for hub ``levels``: movements per variant, START_TRACKING for products
-    whose tracking is off (their balance then starts from what Zettle kept, 0 if never tracked)."""
-    by_product: dict[str, list] = {}
-    for level in levels:
-        change = movement(product_uuid=level.external_product_id, variant_uuid=level.external_variant_id,
-                          current=current.get(level.external_variant_id, 0), target=level.quantity,
-                          locations=locations)
-        entry = by_product.setdefault(level.external_product_id, [])
-        if change:
-            entry.append({k: change[k] for k in ("variantUuid", "fromLocationUuid", "toLocationUuid", "change")})
-    changes = []
-    for product_uuid, variant_changes in by_product.items():
-        starting = product_uuid not in tracked
-        if not variant_changes and not starting:
-            continue
-        changes.append({"productUuid": product_uuid,
-                        "trackingStatusChange": "START_TRACKING" if starting else "NO_CHANGE",
-                        "variantChanges": variant_changes})
-    return changes
-
-
 # --- purchases --------------------------------------------------------------------------------------
 def purchase_uuid(purchase: dict) -> str:
     return purchase.get("purchaseUUID1") or purchase.get("purchaseUuid1") or purchase.get("purchaseUuid") \

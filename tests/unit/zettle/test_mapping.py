@@ -4,6 +4,7 @@ from pathlib import Path
 
 from integrations.dto import ExternalStockLevel
 from integrations.zettle import mapping
+from integrations.zettle.api_inventory import stock_plan
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "zettle"
 
@@ -60,29 +61,21 @@ def test_purchases_map_to_orders_with_refunds_negative():
     assert refund.lines[0].sku == "BEANIE-GRY" and refund.created_at.year == 2024
 
 
-def test_movements_compute_the_difference_with_positive_changes():
-    fixture = _fixture("inventory__bulk_start_tracking.json")
-    locations = fixture["locations"]
-    assert mapping.movement(product_uuid="p", variant_uuid="v", current=3, target=3, locations=locations) is None
-    up = mapping.movement(product_uuid="p", variant_uuid="v", current=0, target=12, locations=locations)
-    assert (up["fromLocationUuid"], up["toLocationUuid"], up["change"]) == (
-        locations["SUPPLIER"], locations["STORE"], 12)
-    down = mapping.movement(product_uuid="p", variant_uuid="v", current=10, target=4, locations=locations)
-    assert (down["fromLocationUuid"], down["toLocationUuid"], down["change"]) == (
-        locations["STORE"], locations["BIN"], 6)
-
-
-def test_stock_product_changes_reproduce_the_bulk_example():
-    fixture = _fixture("inventory__bulk_start_tracking.json")
-    request = fixture["request"]["productChanges"][0]
-    levels = [ExternalStockLevel(external_variant_id=v["variantUuid"], quantity=v["change"],
-                                 external_product_id=request["productUuid"]) for v in request["variantChanges"]]
-    changes = mapping.stock_product_changes(levels=levels, current={}, tracked=set(), locations=fixture["locations"])
-    assert changes == fixture["request"]["productChanges"]
+def test_stock_plan_starts_tracking_and_moves_the_differences_with_positive_changes():
+    fixture = _fixture("inventory__v3_start_tracking_and_stock.json")
+    levels = [ExternalStockLevel(external_variant_id=row["variantUuid"], external_product_id=row["productUuid"],
+                                 quantity=row["quantity"]) for row in fixture["levels"]]
+    plan = stock_plan(levels=levels, current={}, tracked=set())  # new products: never tracked, nothing held
+    assert plan["start"] == [row["productUuid"] for row in fixture["tracking_request"]]
+    assert [(m["variantUuid"], m["from"], m["to"], m["change"]) for m in plan["movements"]] == [
+        (m["variantUuid"], "SUPPLIER", "STORE", m["change"]) for m in fixture["movements_request"]["movements"]]
+    down = stock_plan(levels=[ExternalStockLevel(external_variant_id="v", quantity=4, external_product_id="p")],
+                      current={"v": 10}, tracked={"p"})
+    assert down == {"start": [], "movements": [{"productUuid": "p", "variantUuid": "v", "from": "STORE", "to": "BIN",
+                                                "change": 6}]}
     # already tracked and already right: nothing to send
-    levels_same = [ExternalStockLevel(external_variant_id="v", quantity=5, external_product_id="p")]
-    assert mapping.stock_product_changes(levels=levels_same, current={"v": 5}, tracked={"p"},
-                                         locations=fixture["locations"]) == []
+    assert stock_plan(levels=[ExternalStockLevel(external_variant_id="v", quantity=5, external_product_id="p")],
+                      current={"v": 5}, tracked={"p"}) == {"start": [], "movements": []}
 
 
 def test_times_in_every_zettle_form():
