@@ -59,7 +59,7 @@ def test_settings_stored_under_the_old_name_are_carried_over(merchant_a, merchan
     both = ConnectionFactory(merchant=merchant_b, platform="shopbox",
                              settings={"poll_seconds": 300, "poll_interval_seconds": 90})
     other = ConnectionFactory(merchant=merchant_a, platform="bigcommerce", settings={"store_hash": "abc"})
-    migration = import_module("integrations.migrations.0005_leases")
+    migration = import_module("integrations.migrations.0005_shopbox_poll_interval")
     migration.poll_interval_rename(django_apps, None)
     for connection in (old, both, other):
         connection.refresh_from_db()

@@ -1,4 +1,4 @@
-# Reserved for: leases (item 4, 10). Fill in operations here (keep this file name and dependency).
+# Shopbox poll interval: one setting name, the one the settings form validates.
 from django.db import migrations
 
 

@@ -1,4 +1,4 @@
-# Reserved for: leases (item 4). Fill in operations here (keep this file name and dependency).
+# Sync runs carry a heartbeat, so a run whose worker died is marked interrupted and resumed.
 from django.db import migrations, models
 
 

@@ -1,9 +1,9 @@
-# Reserved for: webhook intake (items 15-17). Fill in operations here (keep this file name and dependency).
+# What each webhook delivery's signature covers, hashed: a replay under a new delivery id is a duplicate.
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("integrations", "0005_leases")]
+    dependencies = [("integrations", "0005_shopbox_poll_interval")]
 
     operations = [
         migrations.AddField(
