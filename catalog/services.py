@@ -140,6 +140,24 @@ def price_list_get_default(*, merchant):
     return price_list
 
 
+def price_list_for_currency(*, merchant, currency):
+    """The merchant's price list in ``currency``: the default list when it is in that currency, otherwise
+    one list per currency (named by it), created on first use. Prices read from a platform are kept in
+    the platform's own currency, so they are never labelled with another one."""
+    currency = (currency or "").strip().upper()
+    default = price_list_get_default(merchant=merchant)
+    if not currency or default.currency.upper() == currency:
+        return default
+    lists = scoped(PriceList, merchant=merchant)
+    found = lists.filter(currency=currency).order_by("pk").first()
+    if found is not None:
+        return found
+    with transaction.atomic():
+        price_list, _ = PriceList.objects.get_or_create(merchant=merchant, name=currency,
+                                                        defaults={"currency": currency})
+    return price_list
+
+
 def variant_price_set(*, merchant, variant, amount, price_list=None):
     price_list = price_list or price_list_get_default(merchant=merchant)
     _same_merchant(merchant, variant, price_list)

@@ -3,6 +3,7 @@
 from itertools import groupby
 
 from integrations.bigcommerce.catalog_api import ID_FILTER_BATCH, _csv
+from integrations.errors import ConnectorError
 from integrations.paging import pages
 
 INVENTORY_BATCH = 2000
@@ -15,6 +16,25 @@ def _when(value):
 
 
 class CommerceApi:
+    # --- store settings --------------------------------------------------------------------------
+    def store_facts(self):
+        """{"currency", "weight_units"} as the store says: ``GET /v2/store`` (its default currency and
+        weight unit); lacking that scope, the currency of the default storefront (``GET /v3/channels/1``
+        with ``include=currencies``). {} when neither can be read. Never a guess from a priced product."""
+        try:
+            store = self.call("GET", "/v2/store") or {}
+        except ConnectorError:
+            store = {}
+        currency = str(store.get("currency") or "").strip().upper()
+        if currency:
+            return {"currency": currency, "weight_units": store.get("weight_units") or ""}
+        try:
+            body = self.call("GET", "/v3/channels/1", params={"include": "currencies"}) or {}
+        except ConnectorError:
+            return {}
+        currency = str(((body.get("data") or {}).get("currencies") or {}).get("default_currency") or "")
+        return {"currency": currency.strip().upper()} if currency.strip() else {}
+
     # --- inventory -------------------------------------------------------------------------------
     def _adjust(self, method, path, items, reason):
         """Items grouped by location, at most 2,000 per call, one call at a time; returns transaction ids."""

@@ -50,6 +50,7 @@ class BigCommerceConnector(ProductConnector):
         self.role = self.settings.get("product_role") or ""
         self.weight_unit = self.settings.get("weight_unit") or "kg"
         self._category_ids = {}
+        self._currency_asked = False
 
     # --- set-up --------------------------------------------------------------------------------------
     def prepare(self, *, role):
@@ -59,6 +60,9 @@ class BigCommerceConnector(ProductConnector):
             raise ValueError(f"Unknown role {role!r}; expected 'home' or 'target'.")
         self.role = role
         found = {"product_role": role}
+        currency = self.account_currency()
+        if currency:
+            found["currency"] = currency
         unit = self.settings.get("weight_unit") or self._store_weight_unit()
         if unit:
             self.settings["weight_unit"] = found["weight_unit"] = self.weight_unit = unit
@@ -421,6 +425,13 @@ class BigCommerceConnector(ProductConnector):
             self.client.delete_hook(hook_id=hook["id"])
 
     def account_currency(self):
+        """The store's default currency: from the connection's settings (recorded at set-up), else read
+        from the store's settings once (never from a priced product)."""
+        if not self.settings.get("currency") and not self._currency_asked:
+            self._currency_asked = True  # asked once per connector, answered or not
+            currency = self.client.store_facts().get("currency", "")
+            if currency:
+                self.settings["currency"] = currency
         return self.settings.get("currency", "")
 
     def call_stats(self):

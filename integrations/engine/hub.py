@@ -7,13 +7,22 @@ from dataclasses import dataclass, fields, is_dataclass
 from django.db import IntegrityError, connections, router, transaction
 
 from catalog.models import Product, Variant
-from catalog.services import product_apply, products_create_many
+from catalog.services import price_list_for_currency, product_apply, products_create_many
 from integrations.models import Binding
 from integrations.services.bindings import bindings_save
 from inventory.models import StockMovement
 from inventory.services import location_get_default, stock_movements_record_many
 from merchants.bulk import rows_insert
 from merchants.tenancy import scoped
+
+
+def integration_price_list(*, merchant, integration):
+    """The price list an integration reads and writes: the one in its home base's currency (as the
+    platform reported it at set-up), so prices pulled in NOK are kept as NOK and pushed to a NOK
+    account whatever Flyt's default currency is; the default list while the currency is unknown."""
+    home = integration.home
+    currency = (home.settings or {}).get("currency", "") if home is not None else ""
+    return price_list_for_currency(merchant=merchant, currency=currency)
 
 
 @dataclass

@@ -17,8 +17,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Product
-from catalog.services import CatalogError, price_list_get_default, product_archive
-from integrations.engine.hub import pull_new_products, pull_product, read_hashes, skip_unchanged, split_new
+from catalog.services import CatalogError, product_archive
+from integrations.engine.hub import (
+    integration_price_list,
+    pull_new_products,
+    pull_product,
+    read_hashes,
+    skip_unchanged,
+    split_new,
+)
 from integrations.engine.push import Pusher, push_listed
 from integrations.engine.runlog import RunLog
 from integrations.engine.stock.links import stock_link_bound
@@ -169,7 +176,7 @@ def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run,
     since = None if full or not state.get("since") else datetime.fromisoformat(state["since"])
     # taken before reading, on the platform's clock, with an overlap
     started = datetime.fromtimestamp(connector.now(), UTC) - WATERMARK_OVERLAP
-    price_list = price_list_get_default(merchant=merchant)
+    price_list = integration_price_list(merchant=merchant, integration=integration)
     touched, seen = [], set()
     source = connector.get_products(external_ids=external_ids) if external_ids is not None else \
         connector.iter_products(since=since)

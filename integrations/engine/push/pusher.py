@@ -3,9 +3,8 @@
 import logging
 
 from catalog.models import Product, Variant, VariantPrice
-from catalog.services import price_list_get_default
 from integrations.engine.desired import desired_product, hub_products, product_hash
-from integrations.engine.hub import column_set
+from integrations.engine.hub import column_set, integration_price_list
 from integrations.engine.push.items import _barcode_key, _label, _Pushed
 from integrations.engine.push.results import _save_results
 from integrations.engine.push.writer import _placement, _Writer
@@ -40,7 +39,7 @@ class Pusher:
         self.fields, self.dry_run, self.targeted = fields, dry_run, targeted
         self.target = integration.target
         self.label = self.target.platform_info.label
-        self.price_list = price_list_get_default(merchant=merchant)
+        self.price_list = integration_price_list(merchant=merchant, integration=integration)
         self.done = set()  # hub product ids pushed (or looked at) in this pass
         self.remote = None  # whole-target mode: external id -> hash of the target's copy, read once
         self.by_sku, self.by_barcode = {}, {}  # whole-target mode: codes of target products not bound yet

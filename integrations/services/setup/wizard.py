@@ -106,24 +106,13 @@ def _probe(platform, *, credentials, settings_):
 
 
 def _bigcommerce_store(client):
-    """{"currency", "weight_unit"} from the store's information (``GET /v2/store``: its default currency and
-    weight unit); lacking that scope, the currency of the default storefront (channel 1); {} when neither can
-    be read (prices are then not offered)."""
+    """{"currency", "weight_unit"} from the store's own settings; {} when they cannot be read (prices are
+    then not offered)."""
     from integrations.bigcommerce.mapping import weight_unit
 
-    try:
-        store = client.call("GET", "/v2/store") or {}
-    except ConnectorError:
-        store = {}
-    currency, unit = str(store.get("currency") or "").strip().upper(), weight_unit(store.get("weight_units"))
-    if currency:
-        return {"currency": currency, **({"weight_unit": unit} if unit else {})}
-    try:
-        body = client.call("GET", "/v3/channels/1", params={"include": "currencies"}) or {}
-    except ConnectorError:
-        return {}
-    currency = ((body.get("data") or {}).get("currencies") or {}).get("default_currency") or ""
-    return {"currency": currency.upper()} if currency else {}
+    facts = client.store_facts()
+    unit = weight_unit(facts.get("weight_units"))
+    return {"currency": facts["currency"], **({"weight_unit": unit} if unit else {})} if facts else {}
 
 
 def _zettle_currency(client):

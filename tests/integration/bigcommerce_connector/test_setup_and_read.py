@@ -28,7 +28,8 @@ def test_prepare_home_creates_the_channel_once(sandbox, clock, store, account, c
 def test_prepare_target_creates_the_category_once(sandbox, clock, store, account, connector):
     found = connector.prepare(role="target")
     mine = [c for c in account["categories"].values() if c["name"] == "PayPal Zettle"]
-    assert found == {"product_role": "target", "category_id": mine[0]["category_id"], "weight_unit": "kg"}
+    assert found == {"product_role": "target", "category_id": mine[0]["category_id"], "weight_unit": "kg",
+                     "currency": account["currency"]}  # the store's own setting, kept for the prices rule
     mark(sandbox)
     assert make_connector(sandbox, clock, store).prepare(role="target") == found
     assert writes(sandbox) == [] and len([c for c in account["categories"].values()

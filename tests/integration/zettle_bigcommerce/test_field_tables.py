@@ -95,6 +95,24 @@ def test_prices_reach_an_empty_zettle_library_in_its_own_currency(merchant_a, bc
         sku: int(price * 100) for sku, price in bc_prices.items()}
 
 
+def test_prices_follow_the_home_base_currency_whatever_flyts_default(merchant_a, bc, zettle):
+    """A Norwegian pair (NOK and NOK) for a merchant whose Flyt default is still DKK: the prices the help
+    pages offer are carried in NOK, not refused as "currencies differ" nor written as 0."""
+    assert merchant_a.default_currency == "DKK"
+    shop = Shop(merchant_a, bc, zettle, currency="NOK", bc_products=2)
+    shop.zettle_connection = connect(merchant_a, "zettle", zettle, currency="NOK", country="NO")
+    shop.org = shop.zettle_connection.sandbox_account
+    _, run = bigcommerce_home(shop)
+    assert (run.created_count, run.failed_count) == (2, 0)
+    assert not run.entries.filter(message__contains="currencies differ").exists()
+    prices = {v["sku"]: v["price"] for p in shop.zettle_client().iter_products() for v in p["variants"]}
+    bc_prices = {v.sku: v.price for p in shop.bc_products() for v in p.variants}
+    assert {sku: money["currencyId"] for sku, money in prices.items()} == dict.fromkeys(bc_prices, "NOK")
+    assert {sku: money["amount"] for sku, money in prices.items()} == {
+        sku: int(price * 100) for sku, price in bc_prices.items()}
+    assert all(bc_prices.values())
+
+
 # --- Zettle as home base: its fields in BigCommerce --------------------------------------------------------
 
 def _online(weight=None, title="", description="", images=()):
