@@ -165,7 +165,7 @@ def _fail(events, exc):
 def _process_batch(*, merchant, connection, events):
     """Product changes event by event (each names its products); stock changes of the whole batch
     in one apply: the platform's levels are read once, after all these notifications arrived."""
-    from integrations.engine.events import changes_apply
+    from integrations.engine.events import changes_apply, product_changes
     from integrations.engine.stock.apply import STOCK_KINDS
     from integrations.services.stock import stock_event_apply
 
@@ -176,7 +176,7 @@ def _process_batch(*, merchant, connection, events):
         try:
             module = import_module(f"integrations.{connection.platform}.webhooks")
             changes = module.parse(headers=dict(event.headers), body=bytes(event.body))
-            products = [c for c in changes if c.kind not in STOCK_KINDS]
+            products = product_changes(changes)
             handled[event.pk] = bool(products) and changes_apply(merchant=merchant, connection=connection,
                                                                  changes=products)
         except Exception as exc:

@@ -57,7 +57,10 @@ from integrations.zettle.connector_support import call_stats, label, refusal_rea
 
 logger = logging.getLogger("flyt.zettle")
 DEFAULT_CONTACT_EMAIL = "integrations@flyt.example"
-WEBHOOK_EVENTS = ("ProductCreated", "ProductUpdated", "ProductDeleted", "InventoryBalanceChanged")
+# Tracking switches are product events too: which products Zettle tracks decides whether BigCommerce
+# tracks their inventory (the help pages: stock syncs only for products Zettle tracks).
+WEBHOOK_EVENTS = ("ProductCreated", "ProductUpdated", "ProductDeleted", "InventoryBalanceChanged",
+                  "InventoryTrackingStarted", "InventoryTrackingStopped")
 GET_ONE_BY_ONE_MAX = 20  # more ids than this are found by one library read (500 products a page) instead
 CONNECTION_STATUSES = (401, 403)  # every product would fail the same way: raise instead of reporting each
 

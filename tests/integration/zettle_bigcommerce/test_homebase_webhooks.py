@@ -216,6 +216,31 @@ def test_a_product_deleted_in_zettle_is_deleted_from_bigcommerce(zettle_home, dj
     assert no_manual_runs(zettle_home.merchant)
 
 
+def test_tracking_switched_in_zettle_reaches_bigcommerce_by_itself(zettle_home, django_capture_on_commit_callbacks):
+    """The help pages: stock syncs only for what Zettle tracks. Switching tracking off, then on again, in
+    Zettle changes BigCommerce's inventory tracking within seconds, with no pass asked for."""
+    from catalog.models import Variant
+
+    product = zettle_home.zettle_products()[0]
+    sku = product.variants[0].sku
+
+    def bc_tracking():
+        client = zettle_home.bc_client()
+        return next(client.get_product(product_id=p.external_id)["inventory_tracking"]
+                    for p in zettle_home.bc_products() if p.variants[0].sku == sku)
+
+    assert bc_tracking() == "product"
+    zettle_home.zettle_client().stop_tracking(product_uuid=product.external_id)
+    deliver(zettle_home.zettle, django_capture_on_commit_callbacks)
+    assert bc_tracking() == "none"
+    assert Variant.objects.get(merchant=zettle_home.merchant, sku=sku).track_stock is False
+    zettle_home.zettle_client().start_tracking(product_uuid=product.external_id)
+    deliver(zettle_home.zettle, django_capture_on_commit_callbacks)
+    assert bc_tracking() == "product"
+    assert Variant.objects.get(merchant=zettle_home.merchant, sku=sku).track_stock is True
+    assert no_manual_runs(zettle_home.merchant)
+
+
 def test_a_product_created_in_zettle_after_setup_syncs_even_when_products_are_selected(
         shop_factory, django_capture_on_commit_callbacks):
     shop = shop_factory(zettle_products=2)
