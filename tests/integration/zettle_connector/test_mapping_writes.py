@@ -5,7 +5,7 @@ from decimal import Decimal
 from integrations.dto import ExternalImage, ExternalProduct, ExternalVariant
 from integrations.errors import ConnectorError
 from integrations.http import CallStats
-from integrations.zettle import mapping
+from integrations.zettle import mapping_writes
 from integrations.zettle.connector_support import call_stats, label, refusal_reason
 
 CURRENT = {
@@ -30,7 +30,7 @@ def _hub(**changes):
 
 
 def test_nothing_changed_is_an_empty_patch():
-    patch, ids = mapping.product_patch(CURRENT, _hub(), fields=frozenset(mapping.VARIANT_LEVEL_FIELDS | {
+    patch, ids = mapping_writes.product_patch(CURRENT, _hub(), fields=frozenset(mapping_writes.VARIANT_LEVEL_FIELDS | {
         "name", "description", "images"}), currency="SEK")
     assert patch == {} and ids == {0: "v-1"}
 
@@ -38,21 +38,21 @@ def test_nothing_changed_is_an_empty_patch():
 def test_patch_holds_only_changed_keys_within_fields():
     hub = _hub(title="Big mug", description="<b>New</b>")
     hub.variants[0].price = Decimal("2.00")
-    patch, _ = mapping.product_patch(CURRENT, hub, fields=frozenset({"description"}), currency="SEK")
+    patch, _ = mapping_writes.product_patch(CURRENT, hub, fields=frozenset({"description"}), currency="SEK")
     assert patch == {"description": "New"}
-    patch, _ = mapping.product_patch(CURRENT, hub, fields=frozenset({"price"}), currency="SEK")
+    patch, _ = mapping_writes.product_patch(CURRENT, hub, fields=frozenset({"price"}), currency="SEK")
     assert list(patch) == ["variants"] and patch["variants"][0]["price"]["amount"] == 200
     assert patch["variants"][0]["costPrice"]["amount"] == 50  # untouched keys of the variant travel unchanged
 
 
 def test_removing_images_and_description_sends_nulls_and_keeps_other_presentation_keys():
-    patch, _ = mapping.product_patch(CURRENT, _hub(images=[], description=""),
-                                     fields=frozenset({"images", "description"}), currency="SEK")
+    patch, _ = mapping_writes.product_patch(CURRENT, _hub(images=[], description=""),
+                                            fields=frozenset({"images", "description"}), currency="SEK")
     assert patch == {"presentation": {"imageUrl": None}, "description": None}
 
 
 def test_plain_text_and_labels_and_reasons():
-    assert mapping.plain_text("<p>A &lt;b&gt;</p><p>B<br>C</p>") == "A <b>\nB\nC"
+    assert mapping_writes.plain_text("<p>A &lt;b&gt;</p><p>B<br>C</p>") == "A <b>\nB\nC"
     assert label(_hub()) == "'Mug' (SKU M-S)"
     exc = ConnectorError("x", retryable=False, status=400, detail={"body": '{"developerMessage": "Validation '
                          'failed", "violations": [{"propertyName": "name", "developerMessage": "must not be '
