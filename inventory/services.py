@@ -8,8 +8,8 @@ is unique per merchant: recording the same platform event twice changes nothing 
 from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
+from dbtools.bulk import rows_insert
 from inventory.models import QUANTITY_MAX, QUANTITY_MIN, Location, StockLevel, StockMovement
-from merchants.bulk import rows_insert
 from merchants.tenancy import scoped
 
 

@@ -6,7 +6,4 @@ class MerchantsConfig(AppConfig):
     verbose_name = "Merchants"
 
     def ready(self):
-        from merchants import (
-            lookups,  # noqa: F401 - registers ``field__any``
-            signals,  # noqa: F401 - counts sign-ins for the throttle
-        )
+        from merchants import signals  # noqa: F401 - counts sign-ins for the throttle

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 
-from merchants.bulk import rows_insert
+from dbtools.bulk import rows_insert
 from merchants.tenancy import scoped
 from synclog.models import SyncEntry, SyncRun
 from synclog.selectors import run_lease

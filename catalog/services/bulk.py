@@ -9,7 +9,7 @@ from catalog.services.common import CatalogError, _same_merchant
 from catalog.services.hashing import _digest
 from catalog.services.prices import price_list_get_default
 from catalog.services.products import _VARIANT_FIELDS
-from merchants.bulk import rows_insert
+from dbtools.bulk import rows_insert
 from merchants.tenancy import scoped
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from catalog.models import Product
 from catalog.services import CatalogError, product_archive
+from dbtools.bulk import rows_insert
 from integrations.engine.hub import (
     integration_price_list,
     pull_new_products,
@@ -35,7 +36,6 @@ from integrations.models import Binding, Listing
 from integrations.paging import pages as paged
 from integrations.registry import connector_for
 from integrations.services.connections import connection_mark_error, connection_record_run
-from merchants.bulk import rows_insert
 from merchants.tenancy import scoped
 from synclog.models import SyncEntry, SyncRun
 from synclog.selectors import sync_run_live

@@ -5,8 +5,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from catalog.models import Variant
+from dbtools.bulk import rows_insert
 from integrations.models import Binding
-from merchants.bulk import rows_insert
 from merchants.tenancy import scoped
 from tests.factories import ConnectionFactory, ProductFactory, VariantFactory
 
@@ -53,3 +53,25 @@ def test_rows_insert_reports_a_broken_constraint_as_integrity_error(merchant_a, 
     odd = "a\tb\nc\\d"
     rows_insert(Binding, common=common, columns=("hub_id", "external_id", "remote_hash"), rows=[(4, "ext-4", odd)])
     assert Binding.objects.get(connection=home, hub_id=4).remote_hash == odd
+
+
+def test_the_database_helpers_depend_on_django_only():
+    """``dbtools`` sits below every app: any app may import it, it imports none of them."""
+    import ast
+    from pathlib import Path
+
+    from django.apps import apps
+
+    import dbtools
+
+    project_apps = {config.name.split(".")[0] for config in apps.get_app_configs()} - {"django", "dbtools"}
+    imported = set()
+    for path in Path(dbtools.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module.split(".")[0])
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+    assert imported - {"dbtools"} <= {"django", "json"}
+    assert not imported & project_apps
+    assert apps.get_app_config("dbtools").name == "dbtools"

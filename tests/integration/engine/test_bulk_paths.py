@@ -8,6 +8,7 @@ import pytest
 
 from catalog.models import Image, Product, Variant, VariantPrice
 from catalog.services import CatalogError, price_list_get_default, products_create_many
+from dbtools.bulk import rows_insert
 from integrations.dto import ExternalImage, ExternalProduct, ExternalVariant
 from integrations.engine.connector import WriteResult
 from integrations.engine.desired import desired_product, hub_products, product_hash
@@ -16,7 +17,6 @@ from integrations.engine.push import _Writer
 from integrations.engine.runner import _read_ahead
 from integrations.models import Binding
 from inventory.selectors import stock_quantity
-from merchants.bulk import rows_insert
 from synclog.models import SyncEntry, SyncRun
 from synclog.services import sync_entries_add, sync_run_start
 from tests.factories import ConnectionFactory
