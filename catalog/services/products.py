@@ -7,6 +7,7 @@ from catalog.models import Category, Image, Product, Variant
 from catalog.services.common import CatalogError, _same_merchant
 from catalog.services.hashing import product_refresh_hash
 from catalog.services.prices import _prices_apply, price_list_get_default, variant_price_set
+from catalog.services.validation import product_values, products_check, variant_values
 from merchants.tenancy import scoped
 
 
@@ -15,6 +16,9 @@ def product_create(*, merchant, title, description="", product_type="", brand=""
                    options=None, categories=(), variants=(), images=()):
     """Create a product with its variants (dicts of Variant fields plus optional ``price``)."""
     _same_merchant(merchant, *categories)
+    products_check(merchant=merchant, specs=[{"title": title, "description": description, "product_type": product_type,
+                                              "brand": brand, "options": options, "variants": variants,
+                                              "images": images}])
     product = Product(merchant=merchant, title=title, description=description, product_type=product_type,
                       brand=brand, status=status, options=options or [])
     product.full_clean(exclude=["merchant"])
@@ -72,10 +76,6 @@ def category_ensure_path(*, merchant, path):
     return parent
 
 
-_VARIANT_FIELDS = ("sku", "barcode", "option_values", "cost_price", "weight_grams", "low_stock_level", "track_stock",
-                   "active", "position")
-
-
 @transaction.atomic
 def product_apply(*, merchant, product=None, title, description="", product_type="", brand="", options=None,
                   images=(), variants=(), price_list=None, seo_title="", seo_description="", videos=None):
@@ -85,38 +85,31 @@ def product_apply(*, merchant, product=None, title, description="", product_type
     hub Variant it describes). Variants of the product that are not described are deactivated
     (never deleted: the stock ledger refers to them). ``images``: dicts with ``source_url`` and
     ``alt``. Returns ``(product, variants in the given order, changed)``. Set-based: a handful of
-    queries per product whatever its number of variants.
+    queries per product whatever its number of variants. The values are checked by
+    ``products_check``, as ``products_create_many`` checks them: ``CatalogError`` before anything is written.
     """
     created = product is None
     if created:
         product = Product(merchant=merchant)
     _same_merchant(merchant, product)
     before = product.content_hash
-    fields = {"title": title, "description": description, "product_type": product_type, "brand": brand,
-              "options": options or [], "seo_title": (seo_title or "")[:255], "seo_description": seo_description or "",
-              "videos": list(videos or [])}
+    specs = [dict(data, position=data.get("position", position)) for position, data in enumerate(variants)]
+    spec = {"title": title, "description": description, "product_type": product_type, "brand": brand,
+            "options": options, "seo_title": seo_title, "seo_description": seo_description, "videos": videos,
+            "images": images, "variants": specs}
+    products_check(merchant=merchant, specs=[spec], products=[product])
+    fields = product_values(spec)
     changed_fields = [name for name, value in fields.items() if getattr(product, name) != value]
     for name in changed_fields:
         setattr(product, name, fields[name])
     if created or changed_fields:
-        product.full_clean(exclude=["merchant", "content_hash"], validate_unique=False, validate_constraints=False)
         product.save()
-    specs = [dict(data, position=data.get("position", position)) for position, data in enumerate(variants)]
-    new_skus = {(d.get("sku") or "").strip() for d in specs if d.get("variant") is None} - {""}
-    if new_skus:
-        taken = set(scoped(Variant, merchant=merchant).filter(sku__any=new_skus).exclude(product=product)
-                    .values_list("sku", flat=True))
-        if taken:
-            raise CatalogError(f"SKU {', '.join(sorted(taken))} is already used by another product in this shop.")
     result, to_create, to_update, update_fields = [], [], [], set()
     for data in specs:
         variant = data.get("variant")
-        values = {k: data[k] for k in _VARIANT_FIELDS if k in data}
-        values["sku"] = (values.get("sku") or "").strip()
-        values["barcode"] = (values.get("barcode") or "").strip()
+        values = variant_values(data, data["position"])
         if variant is None:
             variant = Variant(merchant=merchant, product=product, **values)
-            variant.full_clean(exclude=["merchant", "product"], validate_unique=False, validate_constraints=False)
             to_create.append(variant)
         else:
             _same_merchant(merchant, variant)
