@@ -10,17 +10,12 @@ from django.utils import timezone
 
 from dbtools.bulk import rows_insert
 from inventory.models import QUANTITY_MAX, QUANTITY_MIN, Location, StockLevel, StockMovement
-from merchants.tenancy import scoped
+from merchants.errors import FlytError
+from merchants.tenancy import ensure_owned, scoped
 
 
-class InventoryError(Exception):
+class InventoryError(FlytError):
     """A stock change that cannot be made; the message is for people."""
-
-
-def _check_same_merchant(merchant, *objects):
-    for obj in objects:
-        if obj is not None and obj.merchant_id != merchant.pk:
-            raise InventoryError(f"{obj._meta.verbose_name.capitalize()} {obj.pk} belongs to another shop.")
 
 
 def _levels_for_update(*, merchant, pairs):
@@ -68,7 +63,7 @@ def stock_movement_record(*, merchant, variant, location, delta, reason, idempot
 
     The same ``idempotency_key`` a second time returns the first movement and changes nothing.
     """
-    _check_same_merchant(merchant, variant, location, source_connection)
+    ensure_owned(variant, location, source_connection, merchant=merchant)
     if not idempotency_key:
         raise InventoryError("A stock movement needs an idempotency key.")
     if delta == 0:
@@ -100,7 +95,7 @@ def stock_movements_record_many(*, merchant, entries):
     if not entries:
         return 0
     for entry in entries:
-        _check_same_merchant(merchant, entry["variant"], entry["location"], entry.get("source_connection"))
+        ensure_owned(entry["variant"], entry["location"], entry.get("source_connection"), merchant=merchant)
         if not entry.get("idempotency_key"):
             raise InventoryError("A stock movement needs an idempotency key.")
     pairs = {(e["variant"].pk, e["location"].pk) for e in entries}
@@ -166,7 +161,7 @@ def stock_level_set(*, merchant, variant, location, quantity, idempotency_key,
                     reason=StockMovement.Reason.ADJUSTMENT, source_connection=None, external_reference="",
                     occurred_at=None, note=""):
     """Set an absolute quantity by recording the difference. Returns the movement or None."""
-    _check_same_merchant(merchant, variant, location, source_connection)
+    ensure_owned(variant, location, source_connection, merchant=merchant)
     check_quantity(quantity)
     (level,) = _levels_for_update(merchant=merchant, pairs=[(variant, location)])
     if scoped(StockMovement, merchant=merchant).filter(idempotency_key=idempotency_key).exists():
@@ -182,7 +177,7 @@ def stock_level_set(*, merchant, variant, location, quantity, idempotency_key,
 @transaction.atomic
 def stock_transfer(*, merchant, variant, source, destination, quantity, idempotency_key, note=""):
     """Move ``quantity`` units between two locations as one atomic pair of movements."""
-    _check_same_merchant(merchant, variant, source, destination)
+    ensure_owned(variant, source, destination, merchant=merchant)
     if quantity <= 0 or source.pk == destination.pk:
         raise InventoryError("A transfer moves a positive quantity between two different locations.")
     out_level, in_level = _levels_for_update(merchant=merchant, pairs=[(variant, source), (variant, destination)])

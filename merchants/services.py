@@ -8,14 +8,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
+from merchants.errors import FlytError, NotOwned
 from merchants.models import LoginThrottle, Membership, Merchant
 
 SESSION_KEY = "flyt_merchant_id"
 
 
-class MerchantError(Exception):
+class MerchantError(FlytError):
     """A request about merchants that cannot be carried out; the message is for people."""
 
 
@@ -45,7 +46,7 @@ def merchant_switch(*, request, slug):
     """Make the merchant with ``slug`` the current one for this session; only a member may."""
     merchant = Merchant.objects.filter(slug=slug, memberships__user=request.user).first()
     if merchant is None:
-        raise MerchantError("You are not a member of that shop.")
+        raise NotOwned(gettext("You are not a member of that shop."))  # answered 404, like another shop's id
     request.session[SESSION_KEY] = merchant.pk
     request.merchant = merchant
     return merchant

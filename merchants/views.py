@@ -3,20 +3,16 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from merchants.services import MerchantError, login_lockout_message, merchant_switch
+from merchants.services import login_lockout_message, merchant_switch
 
 
 @login_required
 @require_POST
 def switch(request):
-    try:
-        merchant = merchant_switch(request=request, slug=request.POST.get("merchant", ""))
-    except MerchantError as exc:
-        raise Http404(str(exc)) from exc
+    merchant = merchant_switch(request=request, slug=request.POST.get("merchant", ""))  # not a member: 404
     messages.success(request, f"You are now working in {merchant.name}.")
     return redirect("dashboard")
 

@@ -17,7 +17,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 
 from dbtools.bulk import rows_insert
-from merchants.tenancy import scoped
+from merchants.tenancy import ensure_owned, scoped
 from synclog.models import SyncEntry, SyncRun
 from synclog.selectors import run_lease
 
@@ -32,16 +32,14 @@ _COUNTERS = {
 
 def sync_run_start(*, merchant, trigger, connection=None, direction=SyncRun.Direction.BOTH, resource="",
                    dry_run=False, total=None):
-    if connection is not None and connection.merchant_id != merchant.pk:
-        raise ValueError("The connection belongs to another merchant.")
+    ensure_owned(connection, merchant=merchant)
     return SyncRun.objects.create(merchant=merchant, connection=connection, trigger=trigger, direction=direction,
                                   resource=resource, dry_run=dry_run, total=total, heartbeat_at=timezone.now())
 
 
 def sync_run_heartbeat(*, merchant, run, now=None):
     """The run is alive: one UPDATE of one row. A run already closed (or interrupted) stays so."""
-    if run.merchant_id != merchant.pk:
-        raise ValueError("The run belongs to another merchant.")
+    ensure_owned(run, merchant=merchant)
     now = now or timezone.now()
     SyncRun.objects.filter(pk=run.pk, outcome=SyncRun.Outcome.RUNNING).update(heartbeat_at=now)
     run.heartbeat_at = now
@@ -55,8 +53,7 @@ def _lock_key(run_id):
 def sync_run_held(*, merchant, run):
     """Hold the run's lock while the pass runs (PostgreSQL; other databases hold nothing). The lock
     lives as long as the database session: a worker killed mid-pass leaves it free."""
-    if run.merchant_id != merchant.pk:
-        raise ValueError("The run belongs to another merchant.")
+    ensure_owned(run, merchant=merchant)
     db = connections[DEFAULT_DB_ALIAS]
     if db.vendor != "postgresql":
         yield
@@ -98,8 +95,7 @@ def sync_runs_dead(*, now=None, limit=200):
 def sync_run_interrupt(*, merchant, run, resumed_at=None, now=None):
     """Close a run whose worker died, saying how far it got and whether Flyt started it again.
     Returns False when the run was no longer running (it finished meanwhile)."""
-    if run.merchant_id != merchant.pk:
-        raise ValueError("The run belongs to another merchant.")
+    ensure_owned(run, merchant=merchant)
     run.refresh_from_db()
     if run.outcome != SyncRun.Outcome.RUNNING:
         return False
@@ -124,8 +120,7 @@ def sync_run_interrupt(*, merchant, run, resumed_at=None, now=None):
 def sync_entry_add(*, merchant, run, message, action=SyncEntry.Action.NOTE, level=None, object_type="",
                    object_ref="", detail=None):
     """Record one item's outcome in the merchant's words and count it on the run."""
-    if run.merchant_id != merchant.pk:
-        raise ValueError("The run belongs to another merchant.")
+    ensure_owned(run, merchant=merchant)
     if level is None:
         level = SyncEntry.Level.ERROR if action == SyncEntry.Action.FAILED else SyncEntry.Level.INFO
     entry = SyncEntry.objects.create(merchant=merchant, run=run, level=level, action=action, object_type=object_type,
@@ -138,8 +133,7 @@ def sync_entry_add(*, merchant, run, message, action=SyncEntry.Action.NOTE, leve
 
 def sync_entries_add(*, merchant, run, entries):
     """``sync_entry_add`` for many entries (dicts of its arguments) in two queries."""
-    if run.merchant_id != merchant.pk:
-        raise ValueError("The run belongs to another merchant.")
+    ensure_owned(run, merchant=merchant)
     rows, counts = [], {}
     for entry in entries:
         action = entry.get("action", SyncEntry.Action.NOTE)
@@ -159,8 +153,7 @@ def sync_entries_add(*, merchant, run, entries):
 
 def sync_run_finish(*, merchant, run, summary="", failed=False):
     """Close the run; its outcome follows from its counts unless the whole pass failed."""
-    if run.merchant_id != merchant.pk:
-        raise ValueError("The run belongs to another merchant.")
+    ensure_owned(run, merchant=merchant)
     run.refresh_from_db()
     if run.outcome == SyncRun.Outcome.INTERRUPTED:
         # taken for dead while it was still going; it did finish: say so, keep its counts

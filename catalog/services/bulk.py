@@ -5,11 +5,11 @@ from decimal import Decimal
 from django.db import router, transaction
 
 from catalog.models import Image, Product, Variant, VariantPrice
-from catalog.services.common import _same_merchant
 from catalog.services.hashing import _digest
 from catalog.services.prices import price_list_get_default
 from catalog.services.validation import product_values, products_check, variant_values
 from dbtools.bulk import rows_insert
+from merchants.tenancy import ensure_owned
 
 
 @transaction.atomic
@@ -20,7 +20,7 @@ def products_create_many(*, merchant, specs, price_list=None):
     first problem, and nothing is created. Returns [(product, [variants])]: saved instances with their
     primary keys."""
     price_list = price_list or price_list_get_default(merchant=merchant)
-    _same_merchant(merchant, price_list)
+    ensure_owned(price_list, merchant=merchant)
     products_check(merchant=merchant, specs=specs)
     out = []
     for spec in specs:

@@ -1,11 +1,8 @@
-"""What every catalog write shares: the error it raises and the same-shop check."""
+"""What every catalog write shares: the error it raises. (The same-shop check is
+``merchants.tenancy.ensure_owned``.)"""
+
+from merchants.errors import FlytError
 
 
-class CatalogError(Exception):
+class CatalogError(FlytError):
     """A catalog change that cannot be made; the message is for people."""
-
-
-def _same_merchant(merchant, *objects):
-    for obj in objects:
-        if obj is not None and obj.merchant_id != merchant.pk:
-            raise CatalogError(f"{obj._meta.verbose_name.capitalize()} {obj.pk} belongs to another shop.")

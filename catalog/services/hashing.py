@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from catalog.models import Product, VariantPrice
-from catalog.services.common import _same_merchant
+from merchants.tenancy import ensure_owned
 
 CENT = Decimal("0.01")
 
@@ -48,7 +48,7 @@ def _digest(product, variants, images, category_ids):
 
 def product_content_hash(*, merchant, product):
     """A stable hash of everything a platform could be sent about ``product``."""
-    _same_merchant(merchant, product)
+    ensure_owned(product, merchant=merchant)
     variants = product.variants.order_by("position", "pk").prefetch_related(
         Prefetch("prices", queryset=VariantPrice.objects.only("variant_id", "price_list_id", "amount")))
     return _digest(product, [(v, [(p.price_list_id, p.amount) for p in v.prices.all()]) for v in variants],

@@ -5,8 +5,8 @@ from decimal import Decimal
 from django.db import transaction
 
 from catalog.models import PriceList, VariantPrice
-from catalog.services.common import CatalogError, _same_merchant
-from merchants.tenancy import scoped
+from catalog.services.common import CatalogError
+from merchants.tenancy import ensure_owned, scoped
 
 
 def price_list_get_default(*, merchant):
@@ -38,7 +38,7 @@ def price_list_for_currency(*, merchant, currency):
 
 def variant_price_set(*, merchant, variant, amount, price_list=None):
     price_list = price_list or price_list_get_default(merchant=merchant)
-    _same_merchant(merchant, variant, price_list)
+    ensure_owned(variant, price_list, merchant=merchant)
     amount = Decimal(str(amount))
     if amount < 0:
         raise CatalogError("A price cannot be negative.")
@@ -52,7 +52,7 @@ def _prices_apply(*, merchant, price_list, pairs):
     """Set each (variant, amount) on ``price_list`` with one read and at most two writes."""
     if not pairs:
         return
-    _same_merchant(merchant, price_list)
+    ensure_owned(price_list, merchant=merchant)
     current = {p.variant_id: p for p in VariantPrice.objects.filter(price_list=price_list,
                                                                     variant__in=[v for v, _ in pairs])}
     new, changed = [], []

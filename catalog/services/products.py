@@ -4,18 +4,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Category, Image, Product, Variant
-from catalog.services.common import CatalogError, _same_merchant
+from catalog.services.common import CatalogError
 from catalog.services.hashing import product_refresh_hash
 from catalog.services.prices import _prices_apply, price_list_get_default, variant_price_set
 from catalog.services.validation import product_values, products_check, variant_values
-from merchants.tenancy import scoped
+from merchants.tenancy import ensure_owned, scoped
 
 
 @transaction.atomic
 def product_create(*, merchant, title, description="", product_type="", brand="", status=Product.Status.ACTIVE,
                    options=None, categories=(), variants=(), images=()):
     """Create a product with its variants (dicts of Variant fields plus optional ``price``)."""
-    _same_merchant(merchant, *categories)
+    ensure_owned(*categories, merchant=merchant)
     products_check(merchant=merchant, specs=[{"title": title, "description": description, "product_type": product_type,
                                               "brand": brand, "options": options, "variants": variants,
                                               "images": images}])
@@ -39,7 +39,7 @@ def product_create(*, merchant, title, description="", product_type="", brand=""
 @transaction.atomic
 def product_update(*, merchant, product, **fields):
     """Change the given product fields; returns True when anything changed."""
-    _same_merchant(merchant, product)
+    ensure_owned(product, merchant=merchant)
     allowed = {"title", "description", "product_type", "brand", "status", "options"}
     unknown = set(fields) - allowed
     if unknown:
@@ -56,7 +56,7 @@ def product_update(*, merchant, product, **fields):
 
 def variant_create(*, merchant, product, sku="", barcode="", option_values=None, cost_price=None,
                    weight_grams=None, track_stock=True, active=True, position=0):
-    _same_merchant(merchant, product)
+    ensure_owned(product, merchant=merchant)
     sku = sku.strip()
     if sku and scoped(Variant, merchant=merchant).filter(sku=sku).exists():
         raise CatalogError(f"SKU {sku} is already used by another variant in this shop.")
@@ -91,7 +91,7 @@ def product_apply(*, merchant, product=None, title, description="", product_type
     created = product is None
     if created:
         product = Product(merchant=merchant)
-    _same_merchant(merchant, product)
+    ensure_owned(product, merchant=merchant)
     before = product.content_hash
     specs = [dict(data, position=data.get("position", position)) for position, data in enumerate(variants)]
     spec = {"title": title, "description": description, "product_type": product_type, "brand": brand,
@@ -112,7 +112,7 @@ def product_apply(*, merchant, product=None, title, description="", product_type
             variant = Variant(merchant=merchant, product=product, **values)
             to_create.append(variant)
         else:
-            _same_merchant(merchant, variant)
+            ensure_owned(variant, merchant=merchant)
             changed = [k for k, v in values.items() if getattr(variant, k) != v]
             for k in changed:
                 setattr(variant, k, values[k])
@@ -145,7 +145,7 @@ def product_apply(*, merchant, product=None, title, description="", product_type
 
 def product_archive(*, merchant, product):
     """Mark a product archived (it was deleted on its home platform); its history stays."""
-    _same_merchant(merchant, product)
+    ensure_owned(product, merchant=merchant)
     if product.status != Product.Status.ARCHIVED:
         product.status = Product.Status.ARCHIVED
         product.save(update_fields=["status", "updated_at"])

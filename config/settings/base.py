@@ -45,6 +45,7 @@ MIDDLEWARE = [
     "merchants.middleware.MerchantMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "merchants.middleware.FlytErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

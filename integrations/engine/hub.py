@@ -13,13 +13,14 @@ from integrations.models import Binding
 from integrations.services.bindings import bindings_save
 from inventory.models import StockMovement
 from inventory.services import location_get_default, stock_movements_record_many
-from merchants.tenancy import scoped
+from merchants.tenancy import ensure_owned, scoped
 
 
 def integration_price_list(*, merchant, integration):
     """The price list an integration reads and writes: the one in its home base's currency (as the
     platform reported it at set-up), so prices pulled in NOK are kept as NOK and pushed to a NOK
     account whatever Flyt's default currency is; the default list while the currency is unknown."""
+    ensure_owned(integration, merchant=merchant)
     home = integration.home
     currency = (home.settings or {}).get("currency", "") if home is not None else ""
     return price_list_for_currency(merchant=merchant, currency=currency)
@@ -126,8 +127,7 @@ def bindings_create_fresh(*, merchant, connection, kind, rows):
     """Bind ``rows`` (dicts: hub_id, external_id, external_parent_id and per-row fields such as
     ``remote_hash``) in one insert when neither side is bound yet (a page of new products); otherwise
     through ``bindings_save`` (which replaces stale bindings), then the per-row fields."""
-    if connection.merchant_id != merchant.pk:
-        raise ValueError("The connection belongs to another merchant.")
+    ensure_owned(connection, merchant=merchant)
     if not rows:
         return
     rows = [{**row, "hub_id": int(row["hub_id"]), "external_id": str(row["external_id"]),
@@ -182,6 +182,7 @@ def _low_stock(variant):
 
 def pull_product(*, merchant, connection, external, price_list) -> PullOutcome:
     """Create or update the hub product for ``external`` (an ExternalProduct from ``connection``)."""
+    ensure_owned(connection, merchant=merchant)
     label = f"Product '{external.title}'"
     binding = _bindings(connection, Binding.Kind.PRODUCT, [external.external_id]).get(str(external.external_id))
     product = scoped(Product, merchant=merchant).filter(pk=binding.hub_id).first() if binding else None
@@ -241,6 +242,7 @@ def pull_product(*, merchant, connection, external, price_list) -> PullOutcome:
 def pull_new_products(*, merchant, connection, externals, price_list, digests=None) -> list[PullOutcome]:
     """Bring products the hub has never seen (no binding, no SKU or barcode match) into the hub in
     a few queries for the whole page; ``CatalogError`` (nothing created) when a SKU is taken."""
+    ensure_owned(connection, merchant=merchant)
     created = products_create_many(merchant=merchant, price_list=price_list, specs=[{
         "title": external.title, "description": external.description, "product_type": external.product_type,
         "brand": external.brand, "options": external.options,
@@ -269,6 +271,7 @@ def pull_new_products(*, merchant, connection, externals, price_list, digests=No
 def split_new(*, merchant, connection, externals):
     """(never seen before, the rest): products with no binding whose SKUs and barcodes the hub does
     not know yet, and no SKU shared inside the page, can be created in bulk."""
+    ensure_owned(connection, merchant=merchant)
     bound = set(Binding.objects.filter(connection=connection, kind=Binding.Kind.PRODUCT,
                                        external_id__any=[str(e.external_id) for e in externals])
                 .values_list("external_id", flat=True))

@@ -14,7 +14,7 @@ from integrations.errors import ConnectorError
 from integrations.models import Binding, Connection, Direction, Listing
 from integrations.registry import connector_for
 from integrations.services.connections import ConnectionProblem, connection_activate, connection_disconnect
-from merchants.tenancy import scoped
+from merchants.tenancy import ensure_owned, scoped
 from synclog.models import SyncEntry, SyncRun
 from synclog.services import sync_entries_add
 
@@ -78,8 +78,7 @@ def _configure(*, merchant, integration):
 
 def integration_activate(*, merchant, integration):
     """Finish setup: prepare both platforms, register webhooks, activate, run the setup sync."""
-    if integration.merchant_id != merchant.pk:
-        raise ConnectionProblem("That integration belongs to another shop.")
+    ensure_owned(integration, merchant=merchant)
     _configure(merchant=merchant, integration=integration)
     problems = []
     for connection, role in ((integration.home, "home"), (integration.target, "target")):
@@ -115,8 +114,7 @@ def integration_activate(*, merchant, integration):
 def integration_disconnect(*, merchant, integration, platform, remove_products):
     """End the integration from ``platform``'s side: optionally delete the products Flyt synced
     there, unregister webhooks, forget the credentials."""
-    if integration.merchant_id != merchant.pk:
-        raise ConnectionProblem("That integration belongs to another shop.")
+    ensure_owned(integration, merchant=merchant)
     connection = {"bigcommerce": integration.bigcommerce, "zettle": integration.zettle}.get(platform)
     if connection is None or connection.status == Connection.Status.DISCONNECTED:
         raise ConnectionProblem("That platform is not connected.")

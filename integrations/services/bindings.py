@@ -3,14 +3,14 @@
 from django.db.models import Q
 
 from integrations.models import Binding
+from merchants.tenancy import ensure_owned
 
 
 def bindings_save(*, merchant, connection, kind, rows, **fields):
     """Record that each ``(hub_id, external_id, external_parent_id)`` in ``rows`` belongs
     together, replacing any binding of either side to something else. ``fields`` (e.g.
     ``last_pushed_hash``) are set on every row. A few queries whatever the number of rows."""
-    if connection.merchant_id != merchant.pk:
-        raise ValueError("The connection belongs to another merchant.")
+    ensure_owned(connection, merchant=merchant)
     rows = [(int(hub_id), str(external_id), str(parent or "")) for hub_id, external_id, parent in rows]
     if not rows:
         return

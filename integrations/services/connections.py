@@ -5,18 +5,14 @@ from django.utils import timezone
 
 from integrations.models import Connection, Direction
 from integrations.platforms import PLATFORMS, SettingsInvalid, validate_settings
-from merchants.tenancy import scoped
+from merchants.errors import FlytError
+from merchants.tenancy import ensure_owned, scoped
 
 
-class ConnectionProblem(Exception):
+class ConnectionProblem(FlytError):
     """A connection change that cannot be made; the message is for people."""
 
 _DIRECTION_FIELDS = ("products_direction", "stock_direction", "orders_direction", "customers_direction")
-
-
-def _check_owner(merchant, connection):
-    if connection.merchant_id != merchant.pk:
-        raise ConnectionProblem("That connection belongs to another shop.")
 
 
 def _check_account_free(*, merchant, platform, external_account_id, exclude_pk=None):
@@ -71,7 +67,7 @@ def connection_create(*, merchant, platform, name, credentials=None, settings=No
 @transaction.atomic
 def connection_update(*, merchant, connection, settings=None, name=None, external_account_id=None,
                       sync_interval_minutes=None, **directions):
-    _check_owner(merchant, connection)
+    ensure_owned(connection, merchant=merchant)
     unknown = set(directions) - set(_DIRECTION_FIELDS)
     if unknown:
         raise ConnectionProblem(f"Unknown settings: {', '.join(sorted(unknown))}.")
@@ -98,7 +94,7 @@ def connection_update(*, merchant, connection, settings=None, name=None, externa
 
 def connection_set_credentials(*, merchant, connection, credentials):
     """Replace the stored credentials. They are encrypted at rest and never shown again."""
-    _check_owner(merchant, connection)
+    ensure_owned(connection, merchant=merchant)
     missing = [f for f in PLATFORMS[connection.platform].credential_fields if not credentials.get(f)]
     if missing and not connection.settings.get("sandbox"):
         raise ConnectionProblem(f"Enter {', '.join(missing)} to connect {PLATFORMS[connection.platform].label}.")
@@ -108,7 +104,7 @@ def connection_set_credentials(*, merchant, connection, credentials):
 
 
 def connection_activate(*, merchant, connection, now=None):
-    _check_owner(merchant, connection)
+    ensure_owned(connection, merchant=merchant)
     now = now or timezone.now()
     connection.status = Connection.Status.ACTIVE
     connection.status_message = ""
@@ -118,7 +114,7 @@ def connection_activate(*, merchant, connection, now=None):
 
 
 def connection_pause(*, merchant, connection):
-    _check_owner(merchant, connection)
+    ensure_owned(connection, merchant=merchant)
     connection.status = Connection.Status.PAUSED
     connection.save(update_fields=["status", "updated_at"])
     return connection
@@ -126,7 +122,7 @@ def connection_pause(*, merchant, connection):
 
 def connection_mark_error(*, merchant, connection, message):
     """Put the connection in 'needs attention' with a message that says what to do."""
-    _check_owner(merchant, connection)
+    ensure_owned(connection, merchant=merchant)
     connection.status = Connection.Status.ERROR
     connection.status_message = message[:500]
     connection.save(update_fields=["status", "status_message", "updated_at"])
@@ -136,7 +132,7 @@ def connection_mark_error(*, merchant, connection, message):
 @transaction.atomic
 def connection_disconnect(*, merchant, connection):
     """Stop syncing and forget the credentials; the sync log stays."""
-    _check_owner(merchant, connection)
+    ensure_owned(connection, merchant=merchant)
     connection.status = Connection.Status.DISCONNECTED
     connection.credentials = {}
     connection.previous_webhook_secret = ""
@@ -148,7 +144,7 @@ def connection_disconnect(*, merchant, connection):
 
 def connection_rotate_webhook_secret(*, merchant, connection):
     """A new webhook secret; the previous one is still accepted until the next rotation."""
-    _check_owner(merchant, connection)
+    ensure_owned(connection, merchant=merchant)
     from integrations.models import _new_webhook_secret
 
     connection.previous_webhook_secret = connection.webhook_secret
@@ -159,7 +155,7 @@ def connection_rotate_webhook_secret(*, merchant, connection):
 
 def connection_request_sync(*, merchant, connection, trigger="manual", full=False):
     """Ask for a sync now ("Sync now"); it runs in a worker once this transaction commits."""
-    _check_owner(merchant, connection)
+    ensure_owned(connection, merchant=merchant)
     if connection.status not in (Connection.Status.ACTIVE, Connection.Status.ERROR):
         raise ConnectionProblem(
             f"{connection.name} is {connection.get_status_display().lower()}: finish or resume it before syncing."
@@ -171,7 +167,7 @@ def connection_request_sync(*, merchant, connection, trigger="manual", full=Fals
 
 def connection_record_run(*, merchant, connection, now=None):
     """Note that a sync pass ran; the next scheduled one was set when the dispatcher claimed it."""
-    _check_owner(merchant, connection)
+    ensure_owned(connection, merchant=merchant)
     connection.last_run_at = now or timezone.now()
     connection.save(update_fields=["last_run_at", "updated_at"])
     return connection

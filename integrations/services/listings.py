@@ -3,18 +3,14 @@
 from django.db import transaction
 
 from integrations.models import Listing
+from merchants.tenancy import ensure_owned
 from synclog.models import SyncRun
-
-
-def _check(merchant, integration, products):
-    if integration.merchant_id != merchant.pk or any(p.merchant_id != merchant.pk for p in products):
-        raise ValueError("Those products or that integration belong to another shop.")
 
 
 @transaction.atomic
 def listings_assign(*, merchant, integration, products):
     """Start syncing ``products`` to the target; they are pushed after commit. Returns how many."""
-    _check(merchant, integration, products)
+    ensure_owned(integration, *products, merchant=merchant)
     count = 0
     for product in products:
         _, created = Listing.objects.update_or_create(integration=integration, product=product,
@@ -35,7 +31,7 @@ def listings_unassign(*, merchant, integration, products):
     from integrations.engine.runlog import RunLog
     from synclog.services import sync_run_finish, sync_run_start
 
-    _check(merchant, integration, products)
+    ensure_owned(integration, *products, merchant=merchant)
     run = sync_run_start(merchant=merchant, connection=integration.target, trigger=SyncRun.Trigger.MANUAL,
                          direction=SyncRun.Direction.PUSH, resource="products")
     log = RunLog(merchant=merchant, run=run)

@@ -19,25 +19,21 @@ from integrations.registry import stock_connector_for
 from inventory.models import QUANTITY_MAX, Allocation, Location, StockLevel
 from inventory.selectors import stock_quantities
 from inventory.services import location_get_default
-from merchants.tenancy import scoped
+from merchants.errors import FlytError
+from merchants.tenancy import ensure_owned, scoped
 from synclog.models import SyncEntry, SyncRun
 from synclog.services import sync_entries_add, sync_run_finish, sync_run_start
 
 logger = logging.getLogger("flyt.stock")
 
 
-class StockProblem(Exception):
+class StockProblem(FlytError):
     """A stock setting that cannot be made; the message is for people."""
-
-
-def _check(merchant, *objects):
-    for obj in objects:
-        if obj is not None and obj.merchant_id != merchant.pk:
-            raise StockProblem("That belongs to another shop.")
 
 
 def stock_log(*, merchant, connection, trigger, outcome, summary="", always=False):
     """Write ``outcome``'s entries as one stock SyncRun (none when there is nothing to say)."""
+    ensure_owned(connection, merchant=merchant)
     if not outcome.entries and not always:
         return None
     run = sync_run_start(merchant=merchant, connection=connection, trigger=trigger, resource="stock",
@@ -67,7 +63,7 @@ def stock_connection_push(*, merchant, connection):
 
 def stock_connection_reconcile(*, merchant, connection, trigger=SyncRun.Trigger.SCHEDULE, connector=None):
     """Compare every level with the platform and correct drift; also re-register missing webhooks."""
-    _check(merchant, connection)
+    ensure_owned(connection, merchant=merchant)
     outcome = Outcome()
     connector = connector or stock_connector_for(connection)
     try:
@@ -86,7 +82,7 @@ def stock_connection_reconcile(*, merchant, connection, trigger=SyncRun.Trigger.
 def stock_connection_start(*, merchant, connection):
     """Start stock sync on an active connection: map the platform's default location to the hub's,
     register the stock webhooks, link every item by binding/SKU and bring the levels in step."""
-    _check(merchant, connection)
+    ensure_owned(connection, merchant=merchant)
     connector = stock_connector_for(connection)
     if connector is None or connection.stock_direction == "off":
         return None
@@ -129,7 +125,7 @@ def _webhooks_ensure(*, merchant, connection, connector, outcome):
 
 def location_map(*, merchant, connection, external_location_id, location, reconcile=True):
     """Map a platform location to a hub location (``location`` None: unmap). Items there follow it."""
-    _check(merchant, connection, location)
+    ensure_owned(connection, location, merchant=merchant)
     external_location_id = str(external_location_id)
     with transaction.atomic():
         Binding.objects.filter(connection=connection, kind=Binding.Kind.LOCATION,
@@ -148,7 +144,7 @@ def location_map(*, merchant, connection, external_location_id, location, reconc
 
 def location_mappings(*, merchant, connection):
     """[(ExternalLocation, hub Location or None)] for the connection's platform locations."""
-    _check(merchant, connection)
+    ensure_owned(connection, merchant=merchant)
     connector = stock_connector_for(connection)
     mapped = dict(Binding.objects.filter(connection=connection, kind=Binding.Kind.LOCATION)
                   .values_list("external_id", "hub_id"))
@@ -168,7 +164,7 @@ def product_stock_tracking_set(*, merchant, product, enabled):
     again, each platform's level is read (what happened there meanwhile is not counted into Flyt's
     level) and every platform Flyt writes stock to is set to Flyt's level by the normal push; the
     sync log gets each platform's entry. A platform that cannot be read leaves tracking off."""
-    _check(merchant, product)
+    ensure_owned(product, merchant=merchant)
     outcomes = []
     with transaction.atomic():
         product.track_stock = bool(enabled)
@@ -202,7 +198,7 @@ def product_separate_stock_on(*, merchant, product, shares):
     The shares split the stock on hand: per variant they add up to at most Flyt's level, the rest
     stays unallocated (in Flyt, sold by no platform until it is shared out or separate stock is turned
     off). The level itself never changes here; each platform is set to its own share."""
-    _check(merchant, product)
+    ensure_owned(product, merchant=merchant)
     variants = {v.pk: v for v in scoped(Variant, merchant=merchant).filter(product=product)
                 .select_related("product")}
     for (variant_id, _connection), quantity in shares.items():
@@ -253,7 +249,7 @@ def product_separate_stock_on(*, merchant, product, shares):
 def product_separate_stock_off(*, merchant, product):
     """"Turn off separate stock": merge the shares back into one shared level and set every
     platform to it. Returns {variant id: shared level}."""
-    _check(merchant, product)
+    ensure_owned(product, merchant=merchant)
     variants = {v.pk: v for v in scoped(Variant, merchant=merchant).filter(product=product)
                 .select_related("product")}
     merged = {}
@@ -287,7 +283,7 @@ def _log_product(merchant, rows, outcome):
 
 def stock_connection_poll(*, merchant, connection):
     """Platforms without webhooks (Shopbox): ask what changed since the last poll and apply it."""
-    _check(merchant, connection)
+    ensure_owned(connection, merchant=merchant)
     from integrations.dto import iso_time_or_none
 
     connector = stock_connector_for(connection)

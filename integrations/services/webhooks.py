@@ -22,6 +22,7 @@ from integrations.errors import WebhookUnknownConnection
 from integrations.models import Connection, WebhookEvent
 from integrations.services.webhook_verifiers import VERIFIERS
 from integrations.webhook_json import json_object
+from merchants.tenancy import ensure_owned
 
 logger = logging.getLogger("flyt.webhooks")
 
@@ -117,8 +118,7 @@ def webhook_event_process(*, merchant, event):
     """Process ``event`` — and every other waiting event of its connection, in batches: one worker
     drains a connection's inbox at a time (an advisory lock), so a burst of notifications costs one
     read of the platform per batch, not one per delivery. Returns the event as it is now."""
-    if event.merchant_id != merchant.pk:
-        raise ValueError("The event belongs to another merchant.")
+    ensure_owned(event, merchant=merchant)
     connection = event.connection
     _drain_flag_clear(connection.pk)  # deliveries from now on enqueue a new drain
     while True:

@@ -9,6 +9,7 @@ from catalog.services import (
     product_update,
     variant_price_set,
 )
+from merchants.errors import NotOwned
 from tests.factories import ProductFactory
 
 
@@ -58,7 +59,7 @@ def test_variants_without_sku_are_allowed_side_by_side(merchant_a):
 @pytest.mark.django_db
 def test_a_service_refuses_another_merchants_objects(merchant_a, merchant_b):
     foreign = ProductFactory(merchant=merchant_b)
-    with pytest.raises(CatalogError, match="another shop"):
+    with pytest.raises(NotOwned, match="another shop"):
         product_update(merchant=merchant_a, product=foreign, title="hijacked")
     foreign.refresh_from_db()
     assert foreign.title != "hijacked"

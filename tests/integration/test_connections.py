@@ -12,6 +12,7 @@ from integrations.services.connections import (
     connection_set_credentials,
     connection_update,
 )
+from merchants.errors import NotOwned
 from synclog.models import SyncRun
 from tests.factories import ConnectionFactory
 
@@ -92,7 +93,7 @@ def test_rotating_the_webhook_secret_keeps_the_previous_one(merchant_a):
 def test_services_refuse_another_merchants_connection(merchant_a, merchant_b):
     foreign = ConnectionFactory(merchant=merchant_b)
     for call in (connection_activate, connection_disconnect):
-        with pytest.raises(ConnectionProblem, match="another shop"):
+        with pytest.raises(NotOwned, match="another shop"):
             call(merchant=merchant_a, connection=foreign)
     foreign.refresh_from_db()
     assert foreign.status == Connection.Status.ACTIVE

@@ -13,6 +13,7 @@ from inventory.services import (
     stock_movements_record_many,
     stock_transfer,
 )
+from merchants.errors import NotOwned
 from tests.factories import LocationFactory, MerchantFactory, VariantFactory
 
 SALE = StockMovement.Reason.SALE
@@ -82,7 +83,7 @@ def test_transfer_moves_stock_atomically(merchant_a):
 @pytest.mark.django_db
 def test_the_ledger_refuses_foreign_rows_and_zero_moves(merchant_a, merchant_b):
     variant_b = VariantFactory(product__merchant=merchant_b)
-    with pytest.raises(InventoryError, match="another shop"):
+    with pytest.raises(NotOwned, match="another shop"):
         stock_movement_record(merchant=merchant_a, variant=variant_b,
                               location=location_get_default(merchant=merchant_a), delta=-1, reason=SALE,
                               idempotency_key="x")
@@ -175,7 +176,7 @@ def test_many_movements_touch_only_the_merchants_own_levels(merchant_a, merchant
     assert stock_movements_record_many(merchant=merchant_a, entries=[_initial(mine, location_a, 3, "same")]) == 1
     assert stock_quantity(merchant=merchant_a, variant=mine) == 3
     assert stock_quantity(merchant=merchant_b, variant=theirs) == 5
-    with pytest.raises(InventoryError):
+    with pytest.raises(NotOwned):
         stock_movements_record_many(merchant=merchant_a, entries=[_initial(theirs, location_b, 1, "x")])
     assert stock_quantity(merchant=merchant_b, variant=theirs) == 5
 

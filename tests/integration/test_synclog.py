@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from merchants.errors import NotOwned
 from synclog.models import SyncEntry, SyncRun
 from synclog.services import sync_entry_add, sync_run_finish, sync_run_start, sync_runs_prune
 from tests.factories import ConnectionFactory, SyncRunFactory
@@ -27,7 +28,7 @@ def test_a_run_counts_its_entries_and_derives_its_outcome(merchant_a):
 @pytest.mark.django_db
 def test_the_log_refuses_another_merchants_run(merchant_a, merchant_b):
     run_b = SyncRunFactory(connection__merchant=merchant_b)
-    with pytest.raises(ValueError):
+    with pytest.raises(NotOwned):
         sync_entry_add(merchant=merchant_a, run=run_b, message="x")
 
 

@@ -20,7 +20,7 @@ from integrations.engine.stock.common import (
 )
 from integrations.models import RemoteStock
 from integrations.registry import stock_connector_for
-from merchants.tenancy import scoped
+from merchants.tenancy import ensure_owned, scoped
 
 logger = logging.getLogger("flyt.stock")
 
@@ -30,8 +30,7 @@ STOCK_KINDS = {"stock", "order", "refund"}
 def stock_changes_apply(*, merchant, connection, changes, reference="", connector=None) -> Outcome | None:
     """Apply a notification's stock changes from ``connection``. Returns the Outcome, or None when
     the changes name no stock Flyt syncs."""
-    if connection.merchant_id != merchant.pk:
-        raise ValueError("The connection belongs to another merchant.")
+    ensure_owned(connection, merchant=merchant)
     changes = [c for c in changes if c.kind in STOCK_KINDS]
     if not changes or not stock_active(connection) or connection.stock_direction not in PULLS:
         return None

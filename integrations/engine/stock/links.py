@@ -19,6 +19,7 @@ from integrations.engine.stock_connector import StockRef
 from integrations.models import Binding, RemoteStock
 from integrations.registry import stock_connector_for
 from inventory.services import location_get_default
+from merchants.tenancy import ensure_owned
 
 BATCH = 250
 
@@ -26,8 +27,7 @@ BATCH = 250
 def stock_link_bound(*, merchant, connection, connector=None) -> Outcome:
     """Create the missing RemoteStock rows for the connection's variant bindings at the platform
     location mapped to the hub's default location. Returns the Outcome."""
-    if connection.merchant_id != merchant.pk:
-        raise ValueError("The connection belongs to another merchant.")
+    ensure_owned(connection, merchant=merchant)
     outcome = Outcome()
     if not stock_active(connection):
         return outcome

@@ -23,6 +23,7 @@ from integrations.engine.stock_connector import StockAdjustment, StockRef
 from integrations.errors import ConnectorError
 from integrations.models import RemoteStock
 from integrations.registry import stock_connector_for
+from merchants.tenancy import ensure_owned
 
 logger = logging.getLogger("flyt.stock")
 MAX_ROUNDS = 50
@@ -31,8 +32,7 @@ MAX_ROUNDS = 50
 def stock_push(*, merchant, connection, connector=None, reason="sync", outcome=None) -> Outcome:
     """Push every dirty item of ``connection``. Raises ConnectorError (retryable) when the platform
     could not be written; what was written stays written."""
-    if connection.merchant_id != merchant.pk:
-        raise ValueError("The connection belongs to another merchant.")
+    ensure_owned(connection, merchant=merchant)
     outcome = outcome or Outcome()
     if not stock_active(connection) or connection.stock_direction not in PUSHES:
         RemoteStock.objects.filter(connection=connection, dirty=True).update(dirty=False)

@@ -27,6 +27,7 @@ from integrations.engine.stock.push import stock_push
 from integrations.models import Connection, RemoteStock
 from integrations.paging import pages
 from integrations.registry import stock_connector_for
+from merchants.tenancy import ensure_owned
 
 logger = logging.getLogger("flyt.stock")
 PAGE = 250
@@ -34,8 +35,7 @@ PAGE = 250
 
 def stock_reconcile(*, merchant, connection, connector=None, outcome=None) -> Outcome:
     """Compare, correct and push; returns the Outcome (``drift``: how many levels were corrected)."""
-    if connection.merchant_id != merchant.pk:
-        raise ValueError("The connection belongs to another merchant.")
+    ensure_owned(connection, merchant=merchant)
     outcome = outcome or Outcome()
     if not stock_active(connection):
         return outcome

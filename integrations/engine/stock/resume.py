@@ -10,13 +10,13 @@ from django.db import transaction
 from integrations.engine.stock.common import PUSHES, Outcome, describe, desired_quantity, lock_variants, stock_active
 from integrations.engine.stock_connector import StockRef
 from integrations.registry import stock_connector_for
+from merchants.tenancy import ensure_owned
 
 
 def stock_tracking_resume(*, merchant, connection, variant_ids, connector=None, outcome=None) -> Outcome:
     """Bring ``connection``'s rows of these variants up to date with the platform and mark the ones
     to write. Raises ConnectorError when the platform cannot be read (nothing is changed then)."""
-    if connection.merchant_id != merchant.pk:
-        raise ValueError("The connection belongs to another merchant.")
+    ensure_owned(connection, merchant=merchant)
     outcome = outcome or Outcome()
     if not stock_active(connection):
         return outcome

@@ -9,8 +9,7 @@ from catalog.models import Product
 from integrations.errors import ConnectorError
 from integrations.models import Binding, Integration, Listing
 from integrations.platforms import PLATFORMS
-from integrations.services.connections import ConnectionProblem
-from merchants.tenancy import get_for_merchant_or_404, scoped
+from merchants.tenancy import ensure_owned, get_for_merchant_or_404, scoped
 
 logger = logging.getLogger("flyt.setup")
 
@@ -25,11 +24,6 @@ STEP_LABELS = {
     "finish": "Finish",
 }
 DONE, ENDED = "done", "disconnected"
-
-
-def check_owner(merchant, integration):
-    if integration.merchant_id != merchant.pk:
-        raise ConnectionProblem("That integration belongs to another shop.")
 
 
 def integration_list(*, merchant):
@@ -81,7 +75,7 @@ def setup_step_reachable(integration, step):
 
 def setup_prices_choice(*, merchant, integration):
     """What the prices step may offer: both currencies, read from the platforms."""
-    check_owner(merchant, integration)
+    ensure_owned(integration, merchant=merchant)
     currencies, problem = {}, ""
     from integrations.engine.setup import account_currency
 
@@ -110,7 +104,7 @@ def setup_prices_choice(*, merchant, integration):
 
 def integration_products(*, merchant, integration):
     """The hub products with whether each one syncs to the target, and whether it is there yet."""
-    check_owner(merchant, integration)
+    ensure_owned(integration, merchant=merchant)
     listings = dict(scoped(Listing, merchant=merchant).filter(integration=integration)
                     .values_list("product_id", "active"))
     target = integration.target
@@ -125,7 +119,7 @@ def integration_products(*, merchant, integration):
 
 
 def integration_product(*, merchant, integration, product_id):
-    check_owner(merchant, integration)
+    ensure_owned(integration, merchant=merchant)
     product = get_for_merchant_or_404(Product, merchant=merchant, pk=product_id)
     listing = scoped(Listing, merchant=merchant).filter(integration=integration, product=product).first()
     bound = integration.target is not None and scoped(Binding, merchant=merchant).filter(

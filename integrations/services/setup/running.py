@@ -7,8 +7,8 @@ from integrations.errors import ConnectorError
 from integrations.models import Binding, Connection
 from integrations.platforms import PLATFORMS
 from integrations.services.connections import ConnectionProblem
-from integrations.services.setup.reading import ENDED, PAIR, check_owner, integration_is_ended
-from merchants.tenancy import scoped
+from integrations.services.setup.reading import ENDED, PAIR, integration_is_ended
+from merchants.tenancy import ensure_owned, scoped
 from synclog.models import SyncRun
 
 
@@ -21,7 +21,7 @@ def _check_running(integration):
 
 def integration_request_sync(*, merchant, integration, full=False):
     """"Sync now": runs in a worker once this transaction commits."""
-    check_owner(merchant, integration)
+    ensure_owned(integration, merchant=merchant)
     _check_running(integration)
     for connection in (integration.bigcommerce, integration.zettle):
         if connection is None or connection.status not in (Connection.Status.ACTIVE, Connection.Status.ERROR):
@@ -35,7 +35,7 @@ def integration_request_sync(*, merchant, integration, full=False):
 
 
 def _check_selection(merchant, integration, channels):
-    check_owner(merchant, integration)
+    ensure_owned(integration, merchant=merchant)
     _check_running(integration)
     if integration.home_platform != "zettle":
         raise ConnectionProblem("With BigCommerce as home base, choose products by assigning them to the channel "
@@ -93,7 +93,7 @@ def integration_disconnect_preview(*, merchant, integration, platform):
     there (deleted) and the ones that were there already and Flyt only linked (unlinked, left as
     they are). Returns {"deleted": n, "unlinked": n, "deleted_items": [...], "unlinked_items": [...]},
     each item {"title", "skus"}; at most ``DISCONNECT_LISTED`` items per list."""
-    check_owner(merchant, integration)
+    ensure_owned(integration, merchant=merchant)
     connection = getattr(integration, platform, None) if platform in PAIR else None
     empty = {"deleted": 0, "unlinked": 0, "deleted_items": [], "unlinked_items": []}
     if connection is None or connection != integration.target:
@@ -115,7 +115,7 @@ def integration_disconnect_platform(*, merchant, integration, platform, remove_p
     """Disconnect one side; optionally remove the products Flyt synced to it."""
     from integrations.engine.setup import integration_disconnect
 
-    check_owner(merchant, integration)
+    ensure_owned(integration, merchant=merchant)
     if platform not in PAIR:
         raise ConnectionProblem("Choose BigCommerce or Zettle to disconnect.")
     connection = getattr(integration, platform)

@@ -20,13 +20,12 @@ from integrations.services.setup.reading import (
     PAIR,
     STEP_LABELS,
     STEPS,
-    check_owner,
     integration_is_ended,
     setup_prices_choice,
     setup_step_open,
     setup_steps,
 )
-from merchants.tenancy import scoped
+from merchants.tenancy import ensure_owned, scoped
 
 # A validation call is one read; a platform having a bad moment should not keep the form waiting.
 _PROBE_RETRY = RetryPolicy(attempts=2, base_s=0.2, cap_s=1.0)
@@ -142,7 +141,6 @@ def _check_one_to_one(*, merchant, integration, platform, external_account_id):
 
 
 def _connect(*, merchant, integration, platform, credentials, settings_, name):
-    check_owner(merchant, integration)
     _check_open(integration)
     external_account_id, learnt = _probe(platform, credentials=credentials, settings_=settings_)
     settings_ = {**settings_, **learnt}
@@ -177,6 +175,7 @@ def _base_url(platform, base_url, sandbox_settings):
 def setup_connect_bigcommerce(*, merchant, integration, store_hash="", access_token="", client_secret="",
                               base_url="", use_sandbox=False):
     """Step 1: connect the BigCommerce store (or a new sandbox store), checked with one read call."""
+    ensure_owned(integration, merchant=merchant)
     sandbox = {}
     if use_sandbox:
         _check_open(integration)
@@ -202,6 +201,7 @@ def setup_connect_bigcommerce(*, merchant, integration, store_hash="", access_to
 
 def setup_connect_zettle(*, merchant, integration, api_key="", client_id="", base_url="", use_sandbox=False):
     """Step 2: connect the Zettle account with an API key (or a new sandbox account)."""
+    ensure_owned(integration, merchant=merchant)
     sandbox = {}
     if use_sandbox:
         _check_open(integration)
@@ -221,7 +221,7 @@ def setup_connect_zettle(*, merchant, integration, api_key="", client_id="", bas
 @transaction.atomic
 def setup_choose_home(*, merchant, integration, home_platform):
     """Step 3: the home base, whose products win. Sets each side's directions (DESIGN §1)."""
-    check_owner(merchant, integration)
+    ensure_owned(integration, merchant=merchant)
     _check_open(integration)
     if home_platform not in PAIR:
         raise ConnectionProblem("Choose BigCommerce or Zettle as the home base for your products.")
@@ -239,7 +239,7 @@ def setup_choose_home(*, merchant, integration, home_platform):
 
 def setup_set_prices(*, merchant, integration, include):
     """Step 4: sync prices, only possible when both accounts sell in the same currency."""
-    check_owner(merchant, integration)
+    ensure_owned(integration, merchant=merchant)
     _check_open(integration)
     if not integration.home_platform:
         raise ConnectionProblem("Choose the home base first.")
@@ -252,7 +252,7 @@ def setup_set_prices(*, merchant, integration, include):
 
 def setup_set_scope(*, merchant, integration, scope):
     """Step 5 (Zettle home base): sync all products now, or select them afterwards."""
-    check_owner(merchant, integration)
+    ensure_owned(integration, merchant=merchant)
     _check_open(integration)
     if integration.home_platform != "zettle":
         raise ConnectionProblem("Choosing products applies only when Zettle is the home base.")
@@ -266,7 +266,7 @@ def setup_finish(*, merchant, integration):
     """Last step: prepare both platforms, activate, and run the setup sync. Returns the SyncRun."""
     from integrations.engine.setup import integration_activate
 
-    check_owner(merchant, integration)
+    ensure_owned(integration, merchant=merchant)
     _check_open(integration)
     open_step = setup_step_open(integration)
     if open_step != "finish":
