@@ -31,8 +31,6 @@ KEPT_HEADERS = ("content-type", "user-agent", "webhook-id", "webhook-timestamp",
                 "rackbeat-webhook-event", "rackbeat-account-id")
 
 
-
-
 def webhook_event_receive(*, platform, public_id, headers, body):
     """Store a verified delivery; returns the event, or None for a duplicate or a test message.
     Raises ``WebhookRejected`` (a subclass names the kind, and so the HTTP status) and changes
