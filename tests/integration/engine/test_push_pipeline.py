@@ -198,3 +198,51 @@ def test_imports_are_started_awaited_and_finished_each_in_its_own_thread_in_orde
     # the next import is started while an earlier one is still being finished
     assert connector.steps.index(("start", (3,), "flyt-push-starter")) < \
         connector.steps.index(("finish", (1,), "flyt-push-writer"))
+
+
+class StepsPusher:
+    """What ``_Steps`` drives: records each step and the thread it ran in."""
+
+    def __init__(self, fail_on=None):
+        self.steps, self.threads, self.fail_on = [], set(), fail_on
+
+    def _push(self, product_ids=None):
+        self.threads.add(threading.current_thread().name)
+        if product_ids is not None and self.fail_on in product_ids:
+            raise ConnectorError("Zettle is down", retryable=True, platform="zettle")
+        self.steps.append(("push", None if product_ids is None else tuple(product_ids)))
+
+    def _finish(self):
+        self.threads.add(threading.current_thread().name)
+        self.steps.append(("finish", None))
+
+
+def test_pipelined_push_steps_run_in_order_in_their_own_thread():
+    pusher = StepsPusher()
+    steps = push.pusher._Steps(pusher)
+    for page in ([1, 2], [3], [4, 5]):
+        steps.put(page)
+    steps.put(None)
+    steps.finish()
+    steps.stop()
+    assert pusher.steps == [("push", (1, 2)), ("push", (3,)), ("push", (4, 5)), ("push", None), ("finish", None)]
+    assert pusher.threads == {"flyt-push-planner"}
+
+
+def test_a_failing_pipelined_step_is_raised_in_the_engine_thread_and_later_steps_are_dropped():
+    pusher = StepsPusher(fail_on=3)
+    steps = push.pusher._Steps(pusher)
+    with pytest.raises(ConnectorError):
+        for page in ([1], [3], [4], [5], [6]):
+            steps.put(page)
+            time.sleep(0.05)
+        steps.finish()
+    steps.stop()  # never waits forever
+    assert ("push", (1,)) in pusher.steps
+    assert not any(step == "finish" or ids in ((4,), (5,), (6,)) for step, ids in pusher.steps)
+
+
+@pytest.mark.django_db
+def test_a_pass_inside_a_transaction_pushes_from_the_engine_thread(merchant_a):
+    # another session could not see the transaction's rows: no thread of its own for the push
+    assert not push.pusher._own_session_possible()
