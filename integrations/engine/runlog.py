@@ -1,4 +1,3 @@
-import threading
 import time
 
 from django.conf import settings
@@ -11,21 +10,16 @@ class RunLog:
     held back entirely in a dry run, whose hub changes are rolled back before they are written.
 
     It also keeps the run's lease: ``beat()`` (called as items and pages go by) moves the run's
-    heartbeat on at most every ``SYNC_RUN_HEARTBEAT_S`` seconds — one cheap UPDATE.
-
-    Entries may be added from the engine's thread and the push's own thread at once."""
+    heartbeat on at most every ``SYNC_RUN_HEARTBEAT_S`` seconds — one cheap UPDATE."""
 
     def __init__(self, *, merchant, run, buffered=False, batch=200):
         self.merchant, self.run, self.buffered, self.batch = merchant, run, buffered, batch
         self._pending = []
-        self._lock = threading.Lock()
         self._beaten = time.monotonic()
 
     def add(self, **entry):
-        with self._lock:
-            self._pending.append(entry)
-            full = not self.buffered and len(self._pending) >= self.batch
-        if full:
+        self._pending.append(entry)
+        if not self.buffered and len(self._pending) >= self.batch:
             self.flush()
         else:
             self.beat()
@@ -37,8 +31,7 @@ class RunLog:
         sync_run_heartbeat(merchant=self.merchant, run=self.run)
 
     def flush(self):
-        with self._lock:
-            pending, self._pending = self._pending, []
+        pending, self._pending = self._pending, []
         if pending:
             sync_entries_add(merchant=self.merchant, run=self.run, entries=pending)
         self.beat()

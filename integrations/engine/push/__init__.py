@@ -7,12 +7,9 @@ overwritten (the home base wins) with a line in the log saying so.
 
 A ``Pusher`` can push a pass's products in several steps (page by page while the home base is
 still being read) at the cost of one push: the target is read once, and, on the real clock, the
-writes go out from background threads (``_Writer``) so that waiting on the platform's rate
+writes go out from one background thread (``_Writer``) so that waiting on the platform's rate
 limits and bulk imports overlaps the hub work of the next page. Every write's bindings are saved
-as soon as the write is back, before the next page is pushed. On PostgreSQL, in a pass that commits
-as it goes, the push's steps run in a thread of their own with its own database session
-(``flyt-push-planner``): reading a pushed page back from the hub, working out what to write and
-saving bindings overlap the engine's thread storing the next page.
+by the engine's thread as soon as the write is back, before the next page is worked on.
 """
 
 from integrations.engine.push.items import _barcode_key, _label, _Pushed

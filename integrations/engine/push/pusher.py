@@ -1,10 +1,6 @@
 """``Pusher``: one pass's push of the listed products, in one or more steps (see the package's docstring)."""
 
 import logging
-import queue
-import threading
-
-from django.db import connections, router
 
 from catalog.models import Product, Variant, VariantPrice
 from integrations.engine.desired import desired_product, hub_products, product_hash
@@ -53,18 +49,10 @@ class Pusher:
         threaded = not dry_run and (clock is None or isinstance(clock, SystemClock))
         self.writer = None if dry_run else _Writer(connector=connector, fields=fields,
                                                    placement=_placement(integration), threaded=threaded)
-        self._steps = _Steps(self) if threaded and not targeted and _own_session_possible() else None
 
     # --- the steps ------------------------------------------------------------------------------------
     def push(self, product_ids=None):
-        """Push the listed products among ``product_ids`` (None: every listed product) not pushed yet.
-        Pipelined (see ``_Steps``): handed to the push's own thread, which works on them in order."""
-        if self._steps is not None:
-            self._steps.put(None if product_ids is None else list(product_ids))
-            return
-        self._push(product_ids)
-
-    def _push(self, product_ids=None):
+        """Push the listed products among ``product_ids`` (None: every listed product) not pushed yet."""
         self.collect()
         listed = scoped(Listing, merchant=self.merchant).filter(integration=self.integration, active=True)
         if product_ids is not None:
@@ -99,12 +87,6 @@ class Pusher:
     def finish(self):
         """Wait for every write of the pass and save what came back; a write that failed the whole
         pass (the platform unreachable) raises its ConnectorError here."""
-        if self._steps is not None:
-            self._steps.finish()
-            return
-        self._finish()
-
-    def _finish(self):
         self._flush(full_only=False)
         if self.writer is None:
             return
@@ -115,8 +97,6 @@ class Pusher:
 
     def close(self):
         """End the pass's writes (also after an error): what was written gets its bindings."""
-        if self._steps is not None:
-            self._steps.stop()  # what was not pushed yet is pushed by the next pass
         if self.writer is None:
             return
         self.writer.close()
@@ -320,80 +300,3 @@ class Pusher:
             self.log.add(action=SyncEntry.Action.UPDATED, object_type="product", object_ref=binding.external_id,
                          message=message, level=SyncEntry.Level.WARNING if overwrite else SyncEntry.Level.INFO)
 
-
-def _own_session_possible():
-    """Whether the push may work from a database session of its own: PostgreSQL, and the engine's
-    session commits as it goes (not inside a transaction, whose rows another session cannot see)."""
-    alias = router.db_for_write(Listing)
-    connection = connections[alias]
-    return connection.vendor == "postgresql" and not connection.in_atomic_block
-
-
-class _Steps:
-    """A pipelined push (the real clock, PostgreSQL, a pass that commits as it goes): the push's steps
-    run in order in their own thread (``flyt-push-planner``, with its own database session), so that
-    the engine's thread stores the next page in the hub while this one reads the pushed page back,
-    works out what to write and saves the bindings of the writes that came back. At most one step
-    waits for the thread: memory stays small whatever the catalog.
-
-    An error in a step is kept and raised in the engine's thread at its next step; the steps handed
-    over after it are dropped (the next pass pushes them)."""
-
-    _FINISH = object()
-
-    def __init__(self, pusher):
-        self.pusher = pusher
-        self._steps = queue.Queue(maxsize=1)
-        self._failure = None
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="flyt-push-planner", daemon=True)
-        self._thread.start()
-
-    def put(self, product_ids):
-        self._hand_over(("push", product_ids))
-
-    def finish(self):
-        self._hand_over(("finish", None))
-        self._hand_over(None)
-        self._thread.join()
-        self._raise_failure()
-
-    def stop(self):
-        """No more steps (also after an error): the thread ends after the step it is on."""
-        self._stopped.set()
-        self._thread.join()
-
-    def _hand_over(self, item):
-        while True:
-            self._raise_failure()
-            if not self._thread.is_alive():
-                return
-            try:
-                self._steps.put(item, timeout=0.2)
-                return
-            except queue.Full:
-                continue
-
-    def _raise_failure(self):
-        if self._failure is not None:
-            failure, self._failure = self._failure, None
-            raise failure
-
-    def _run(self):
-        try:
-            while not self._stopped.is_set():
-                try:
-                    item = self._steps.get(timeout=0.2)
-                except queue.Empty:
-                    continue
-                if item is None:
-                    return
-                kind, product_ids = item
-                if kind == "push":
-                    self.pusher._push(product_ids)
-                else:
-                    self.pusher._finish()
-        except BaseException as exc:  # kept for the engine's thread
-            self._failure = exc
-        finally:
-            connections.close_all()  # this thread's session only
