@@ -36,6 +36,7 @@ from integrations.models import Binding, Listing
 from integrations.paging import pages as paged
 from integrations.registry import connector_for
 from integrations.services.connections import connection_mark_error, connection_record_run
+from merchants.errors import FlytError
 from merchants.tenancy import scoped
 from synclog.models import SyncEntry, SyncRun
 from synclog.selectors import sync_run_live
@@ -209,10 +210,13 @@ def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run,
                                                             price_list=price_list)))
             except Exception as exc:  # one bad item never stops the run
                 logger.exception("pull failed run=%s external_id=%s", log.run.pk, external.external_id)
+                # a FlytError says why in the merchant's words; anything else is ours to look at (logged above)
+                reason = str(exc.message).rstrip(". ") if isinstance(exc, FlytError) else \
+                    "something unexpected went wrong (support can see the details)"
                 log.add(action=SyncEntry.Action.FAILED, object_type="product",
                         object_ref=str(external.external_id),
-                        message=f"Product '{external.title}' could not be read into Flyt: {exc}. Check the product "
-                                f"on {home.platform_info.label}; Flyt tries again at the next sync.")
+                        message=f"Product '{external.title}' could not be read into Flyt: {reason}. Check the "
+                                f"product on {home.platform_info.label}; Flyt tries again at the next sync.")
         for external, outcome in outcomes:
             if outcome.product is None:
                 log.add(action=SyncEntry.Action.SKIPPED, object_type="product",

@@ -178,3 +178,16 @@ def test_the_minute_dispatcher_runs_a_scheduled_pass_of_the_home_base(shop_facto
         assert connections_claim_due(now=later) == [shop.zettle_connection.pk]
     run = SyncRun.objects.filter(merchant=shop.merchant, trigger=SyncRun.Trigger.SCHEDULE).get()
     assert run.created_count == 1 and len(shop.bc_products()) == 2
+
+
+def test_a_home_product_flyt_cannot_take_in_is_reported_in_plain_words(shop_factory):
+    """A product the hub refuses (a name longer than Flyt keeps) fails alone, and its line says why in
+    the merchant's words, once punctuated."""
+    shop = shop_factory(zettle_products=2)
+    product = next(shop.zettle_client().iter_products())
+    shop.zettle.admin_update_product(shop.org, product["uuid"], {"name": "Blue mug " + "x" * 300})
+    run = integration_activate(merchant=shop.merchant, integration=shop.integration(home="zettle"))
+    assert run.outcome == SyncRun.Outcome.PARTIAL and run.failed_count == 1
+    failed = run.entries.get(action=SyncEntry.Action.FAILED)
+    assert failed.message.startswith("Product 'Blue mug ") and "could not be read into Flyt" in failed.message
+    assert ".." not in failed.message and "Error" not in failed.message
