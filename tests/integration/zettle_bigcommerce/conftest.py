@@ -2,8 +2,10 @@
 through the same services the wizard calls, assertions on the sandboxes' own state."""
 
 import time
+from urllib.parse import urlsplit
 
 import pytest
+from django.test import Client
 
 from integrations.bigcommerce.client import BigCommerceClient
 from integrations.bigcommerce.mapping import product_from_bc
@@ -89,3 +91,21 @@ def shop_factory(merchant_a, bc, zettle):
         return Shop(merchant or merchant_a, bc, zettle, **options)
 
     return make
+
+
+def deliver(sandbox, capture):
+    """Every webhook the sandbox has queued, posted to Flyt as the platform would; the worker runs
+    after each commit (tasks are eager in tests). Returns the answers."""
+    client, answers = Client(), []
+
+    def send(url, headers, body):
+        with capture(execute=True):
+            response = client.post(urlsplit(url).path, data=body, content_type=headers.get("Content-Type",
+                                   "application/json"), **{f"HTTP_{k.upper().replace('-', '_')}": v
+                                                           for k, v in headers.items() if k.lower() != "content-type"})
+        answers.append(response.status_code)
+        return response.status_code
+
+    sandbox.webhooks.run_until_idle(send)
+    assert all(200 <= a < 300 for a in answers), answers
+    return answers

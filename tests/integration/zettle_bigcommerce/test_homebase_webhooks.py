@@ -4,36 +4,17 @@ webhooks (intake → inbox → worker → a pass for just that product), with no
 delivery changes nothing more, and our own writes coming back as webhooks cause no further writes."""
 
 import uuid
-from urllib.parse import urlsplit
 
 import pytest
-from django.test import Client
 
 from integrations.engine.setup import integration_activate
 from integrations.models import Binding, Integration, Listing, WebhookEvent
 from synclog.models import SyncEntry, SyncRun
+from tests.integration.zettle_bigcommerce.conftest import deliver
 
 pytestmark = pytest.mark.django_db
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
-
-
-def deliver(sandbox, capture):
-    """Every webhook the sandbox has queued, posted to Flyt as the platform would; the worker runs
-    after each commit (tasks are eager in tests). Returns the answers."""
-    client, answers = Client(), []
-
-    def send(url, headers, body):
-        with capture(execute=True):
-            response = client.post(urlsplit(url).path, data=body, content_type=headers.get("Content-Type",
-                                   "application/json"), **{f"HTTP_{k.upper().replace('-', '_')}": v
-                                                           for k, v in headers.items() if k.lower() != "content-type"})
-        answers.append(response.status_code)
-        return response.status_code
-
-    sandbox.webhooks.run_until_idle(send)
-    assert all(200 <= a < 300 for a in answers), answers
-    return answers
 
 
 def writes(sandbox, *, since=0):

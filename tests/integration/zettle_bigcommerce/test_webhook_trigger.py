@@ -1,31 +1,15 @@
 """A product changed on the home base reaches the other platform through the platform's own
 signed webhook: intake → inbox → task → sync of that product."""
 
-from urllib.parse import urlsplit
-
 import pytest
 from django.test import Client
 
 from integrations.engine.setup import integration_activate
 from integrations.models import WebhookEvent
 from synclog.models import SyncRun
+from tests.integration.zettle_bigcommerce.conftest import deliver
 
 pytestmark = pytest.mark.django_db
-
-
-def deliver(sandbox, django_capture_on_commit_callbacks):
-    client, answers = Client(), []
-
-    def send(url, headers, body):
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(urlsplit(url).path, data=body, content_type=headers.get("Content-Type",
-                                   "application/json"), **{f"HTTP_{k.upper().replace('-', '_')}": v
-                                                           for k, v in headers.items() if k.lower() != "content-type"})
-        answers.append(response.status_code)
-        return response.status_code
-
-    sandbox.webhooks.run_until_idle(send)
-    return answers
 
 
 def test_a_product_updated_on_bigcommerce_syncs_to_zettle_by_webhook(shop_factory,
