@@ -40,9 +40,8 @@ class ConnectionAdmin(admin.ModelAdmin):
 
 @admin.register(Binding)
 class BindingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["connection", "kind", "hub_id", "external_id", "external_parent_id", "origin",
-                    "last_known_quantity", "dirty", "merchant"]
-    list_filter = ["merchant", "kind", "origin", "dirty"]
+    list_display = ["connection", "kind", "hub_id", "external_id", "external_parent_id", "origin", "merchant"]
+    list_filter = ["merchant", "kind", "origin"]
     search_fields = ["external_id", "external_parent_id"]
     list_select_related = ["connection", "merchant"]
 

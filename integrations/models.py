@@ -113,8 +113,6 @@ class Binding(MerchantOwnedModel):
     remote_hash = models.CharField(
         max_length=64, blank=True, help_text="Hash of the platform's copy as last read, to notice edits made there"
     )
-    last_known_quantity = models.IntegerField(null=True, blank=True)
-    dirty = models.BooleanField(default=False, help_text="The hub changed since the last push")
     origin = models.CharField(
         max_length=8, choices=Origin.choices, default=Origin.LINKED,
         help_text="Created: Flyt made the platform's object, so removing the products Flyt synced may delete "
@@ -127,7 +125,6 @@ class Binding(MerchantOwnedModel):
             models.UniqueConstraint(fields=["connection", "kind", "external_id"], name="binding_unique_external"),
             models.UniqueConstraint(fields=["connection", "kind", "hub_id"], name="binding_unique_hub"),
         ]
-        indexes = [models.Index(fields=["connection", "kind", "dirty"])]
 
     def __str__(self):
         return f"{self.kind} {self.hub_id} ↔ {self.external_id}"

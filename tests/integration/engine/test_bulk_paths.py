@@ -89,7 +89,7 @@ def test_rows_insert_returns_keys_in_order_and_fills_defaults(merchant_a):
                       columns=("hub_id", "external_id"), rows=[(n, f"img-{n}") for n in range(5)])
     saved = {b.pk: b for b in Binding.objects.filter(connection=home, kind="image")}
     assert [saved[pk].hub_id for pk in pks] == list(range(5))
-    assert all(b.dirty is False and b.created_at and b.remote_hash == "" for b in saved.values())
+    assert all(b.origin == Binding.Origin.LINKED and b.created_at and b.remote_hash == "" for b in saved.values())
     run = sync_run_start(merchant=merchant_a, trigger=SyncRun.Trigger.MANUAL)
     sync_entries_add(merchant=merchant_a, run=run, entries=[
         {"action": SyncEntry.Action.CREATED, "message": "made", "detail": {"price": Decimal("1.50")}},
