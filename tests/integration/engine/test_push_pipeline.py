@@ -137,9 +137,7 @@ def test_a_full_pass_pushes_page_by_page_in_full_batches(merchant_a, bc, zettle,
     shop = Shop(merchant_a, bc, zettle, bc_products=10, variants=2)
     integration = shop.integration(home="bigcommerce")
     integration_activate(merchant=merchant_a, integration=integration)  # creates the channel; nothing in it yet
-    shop.bc_connection.refresh_from_db()
-    shop.bc_client().assign_products_to_channel(product_ids=[p.external_id for p in shop.bc_products()],
-                                                channel_id=shop.bc_connection.settings["channel_id"])
+    shop.assign_to_channel()
     pages = []
     original = push.Pusher.push
 

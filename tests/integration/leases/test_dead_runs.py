@@ -31,9 +31,7 @@ def _dies_half_way(shop, monkeypatch):
     monkeypatch.setattr(ZettleConnector, "write_batch_size", 10)
     integration = shop.integration(home="bigcommerce")
     integration_activate(merchant=shop.merchant, integration=integration)
-    shop.bc_connection.refresh_from_db()
-    shop.bc_client().assign_products_to_channel(product_ids=[p.external_id for p in shop.bc_products()],
-                                                channel_id=shop.bc_connection.settings["channel_id"])
+    shop.assign_to_channel()
     real = shop.zettle.handle
     imports = {"n": 0}
 

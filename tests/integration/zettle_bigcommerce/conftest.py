@@ -69,6 +69,16 @@ class Shop:
                                           zettle=self.zettle_connection, home_platform=home,
                                           prices_included=prices_included, initial_scope=scope, setup_step="finish")
 
+    def assign_to_channel(self, products=None):
+        """Put ``products`` (default: every BigCommerce product) in the channel "PayPal Zettle" that set-up
+        made, as the merchant does in BigCommerce. Returns the channel id."""
+        self.bc_connection.refresh_from_db()
+        channel_id = self.bc_connection.settings["channel_id"]
+        products = self.bc_products() if products is None else products
+        self.bc_client().assign_products_to_channel(product_ids=[p.external_id for p in products],
+                                                    channel_id=channel_id)
+        return channel_id
+
     def bc_client(self):
         return BigCommerceClient.from_connection(self.bc_connection, transport=registry.transport_for(
             self.bc_connection.settings["base_url"]), clock=self.bc.clock)

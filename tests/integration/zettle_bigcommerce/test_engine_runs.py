@@ -72,9 +72,7 @@ def test_a_pass_killed_half_way_is_resumed_without_duplicates(shop_factory, monk
     shop = shop_factory(bc_products=25)
     integration = shop.integration(home="bigcommerce")
     integration_activate(merchant=shop.merchant, integration=integration)
-    shop.bc_connection.refresh_from_db()
-    shop.bc_client().assign_products_to_channel(product_ids=[p.external_id for p in shop.bc_products()],
-                                                channel_id=shop.bc_connection.settings["channel_id"])
+    shop.assign_to_channel()
     # Zettle goes down after the first batch of products is created: the pass dies half-way.
     real = shop.zettle.handle
     created = {"imports": 0}

@@ -16,8 +16,7 @@ def channel_ids(shop):
 
 
 def assign(shop, products):
-    shop.bc_client().assign_products_to_channel(product_ids=[p.external_id for p in products],
-                                                channel_id=shop.bc_connection.settings["channel_id"])
+    shop.assign_to_channel(products)
 
 
 def sync(shop, integration, **options):

@@ -33,10 +33,7 @@ def bc_home(shop_factory, django_capture_on_commit_callbacks):
     shop = shop_factory(bc_products=2)
     integration = shop.integration(home="bigcommerce")
     integration_activate(merchant=shop.merchant, integration=integration)
-    shop.bc_connection.refresh_from_db()
-    shop.channel_id = shop.bc_connection.settings["channel_id"]
-    shop.bc_client().assign_products_to_channel(product_ids=[p.external_id for p in shop.bc_products()],
-                                                channel_id=shop.channel_id)
+    shop.channel_id = shop.assign_to_channel()
     deliver(shop.bc, django_capture_on_commit_callbacks)
     deliver(shop.zettle, django_capture_on_commit_callbacks)  # Zettle's notices of our writes: echoes
     shop.integration_row = integration

@@ -17,10 +17,8 @@ def test_a_product_updated_on_bigcommerce_syncs_to_zettle_by_webhook(shop_factor
     shop = shop_factory(bc_products=2)
     integration = shop.integration(home="bigcommerce")
     integration_activate(merchant=shop.merchant, integration=integration)
-    shop.bc_connection.refresh_from_db()
     products = shop.bc_products()
-    shop.bc_client().assign_products_to_channel(product_ids=[p.external_id for p in products],
-                                                channel_id=shop.bc_connection.settings["channel_id"])
+    shop.assign_to_channel(products)
     deliver(shop.bc, django_capture_on_commit_callbacks)  # the assignments arrive as webhooks and sync
     assert len(shop.zettle_products()) == 2
 
