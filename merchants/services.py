@@ -121,10 +121,11 @@ def login_lockout_message(*, scope):
         return ngettext("Too many failed sign-ins from your network. Try again in %(minutes)d minute.",
                         "Too many failed sign-ins from your network. Try again in %(minutes)d minutes.",
                         minutes) % {"minutes": minutes}
-    return ngettext("Too many failed sign-ins for this account. Try again in %(minutes)d minute or reset your "
-                    "password.",
-                    "Too many failed sign-ins for this account. Try again in %(minutes)d minutes or reset your "
-                    "password.", minutes) % {"minutes": minutes}
+    # Flyt has no self-service password reset: support can lift the lock (admin: Login throttles)
+    return ngettext("Too many failed sign-ins for this account. Try again in %(minutes)d minute, or ask Flyt "
+                    "support to unlock it.",
+                    "Too many failed sign-ins for this account. Try again in %(minutes)d minutes, or ask Flyt "
+                    "support to unlock it.", minutes) % {"minutes": minutes}
 
 
 def login_failure_record(*, username, address):

@@ -14,7 +14,7 @@ from tests.factories import MembershipFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "pw-correct-horse"  # the factories' password
-LOCKED = "Too many failed sign-ins for this account. Try again in 15 minutes or reset your password."
+LOCKED = "Too many failed sign-ins for this account. Try again in 15 minutes, or ask Flyt support to unlock it."
 NO_MATCH = "didn't match"
 
 
