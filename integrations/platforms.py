@@ -1,91 +1,78 @@
-"""What Flyt knows about each platform before any connector code runs.
+"""The platforms Flyt connects to: one ``PlatformSpec`` per platform, declared in
+``integrations/<platform>/spec.py`` and collected here in the order people see them.
 
-Each entry names the platform, what it needs to connect (credentials, shown masked once
-stored), the JSON schema of its per-connection settings, and how changes reach us.
+Adding a platform is one folder (client, mapping, connectors, webhooks, sandbox, ``spec.py``) and one
+line in ``SPEC_MODULES``; ``tests/contract/test_platform_specs.py`` says what the folder still lacks.
+Everything else that depends on the platform (its connectors, sandbox, webhook handling, credential
+rules, polling) asks this registry instead of keeping its own list.
 """
 
-from dataclasses import dataclass, field
+from importlib import import_module
 
 import jsonschema
+from django.utils.module_loading import import_string
+
+from integrations.platform_spec import PlatformSpec
+
+SPEC_MODULES = (
+    "integrations.bigcommerce.spec",
+    "integrations.shopify.spec",
+    "integrations.zettle.spec",
+    "integrations.shopbox.spec",
+    "integrations.rackbeat.spec",
+)
 
 
-@dataclass(frozen=True)
-class Platform:
-    key: str
-    label: str
-    credential_fields: tuple
-    settings_schema: dict
-    webhooks: bool = True
-    account_hint: str = ""
-    resources: tuple = ("products", "stock")
-    extra: dict = field(default_factory=dict)
+def _collect(paths):
+    specs = {}
+    for path in paths:
+        spec = import_module(path).SPEC
+        if not isinstance(spec, PlatformSpec):
+            raise TypeError(f"{path}.SPEC is not a PlatformSpec")
+        if spec.key in specs:
+            raise ValueError(f"Platform {spec.key!r} is declared twice ({path})")
+        specs[spec.key] = spec
+    return specs
 
 
-def _schema(properties, required=()):
-    return {
-        "type": "object",
-        "properties": {
-            "sandbox": {"type": "boolean"},
-            "base_url": {"type": "string", "format": "uri"},
-            **properties,
-        },
-        "required": list(required),
-        "additionalProperties": True,
-    }
-
-
-PLATFORMS = {
-    "bigcommerce": Platform(
-        key="bigcommerce",
-        label="BigCommerce",
-        # access_token for the API; client_secret is the app's, which signs webhook deliveries
-        credential_fields=("access_token", "client_secret"),
-        settings_schema=_schema({"store_hash": {"type": "string", "pattern": "^[a-z0-9]{1,32}$"}}, ["store_hash"]),
-        account_hint="store hash",
-        resources=("products", "stock", "orders", "customers"),
-    ),
-    "shopify": Platform(
-        key="shopify",
-        label="Shopify",
-        # the app's client secret signs Shopify's webhooks (intake verifies them with it)
-        credential_fields=("access_token", "client_secret"),
-        settings_schema=_schema(
-            {
-                "shop_domain": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9\-]*\.myshopify\.com$"},
-                "api_version": {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
-            },
-            ["shop_domain"],
-        ),
-        account_hint="shop domain",
-        resources=("products", "stock", "orders", "customers"),
-    ),
-    "zettle": Platform(
-        key="zettle",
-        label="Zettle",
-        credential_fields=("api_key", "client_id"),
-        settings_schema=_schema({"organization_uuid": {"type": "string"}}),
-        account_hint="organization",
-    ),
-    "shopbox": Platform(
-        key="shopbox",
-        label="Shopbox",
-        credential_fields=("username", "password"),
-        settings_schema=_schema({"poll_interval_seconds": {"type": "integer", "minimum": 30, "maximum": 3600}}),
-        webhooks=False,
-        account_hint="account",
-        resources=("products", "stock", "orders"),
-    ),
-    "rackbeat": Platform(
-        key="rackbeat",
-        label="Rackbeat",
-        credential_fields=("api_token",),
-        settings_schema=_schema({}),
-        account_hint="company",
-        resources=("products", "stock", "orders"),
-    ),
-}
-
+PLATFORMS = _collect(SPEC_MODULES)
 PLATFORM_CHOICES = [(p.key, p.label) for p in PLATFORMS.values()]
+
+# kept for callers that name the type
+Platform = PlatformSpec
+
+
+def spec_for(platform_key):
+    """The spec of ``platform_key``; KeyError names the known platforms when there is none."""
+    try:
+        return PLATFORMS[platform_key]
+    except KeyError:
+        raise KeyError(f"No platform {platform_key!r}; known: {', '.join(PLATFORMS)}") from None
+
+
+def platforms_with(*, products_read=None, products_write=None, stock=None, polled=None, webhooks=None):
+    """The keys of the platforms matching every given condition, in registry order."""
+    def fits(spec):
+        caps = spec.capabilities
+        checks = ((products_read, caps.products_read), (products_write, caps.products_write),
+                  (stock, caps.stock_read or caps.stock_write), (polled, spec.polled), (webhooks, spec.webhooks))
+        return all(wanted is None or bool(have) == wanted for wanted, have in checks)
+
+    return tuple(key for key, spec in PLATFORMS.items() if fits(spec))
+
+
+def load(platform_key, part):
+    """The object a spec names by dotted path (``part``: "product_connector", "stock_connector",
+    "sandbox", "client", "webhook_verifier"), or None when the platform declares none."""
+    path = getattr(spec_for(platform_key), part)
+    return import_string(path) if path else None
+
+
+def webhooks_module(platform_key):
+    """The platform's webhooks module (``delivery_id``, ``topic``, ``signed_content``, ``parse``), or
+    None when it sends none."""
+    spec = PLATFORMS.get(platform_key)
+    return import_module(spec.webhooks_module) if spec is not None and spec.webhooks_module else None
 
 
 class SettingsInvalid(ValueError):

@@ -2,13 +2,13 @@
 raising WebhookRejected."""
 
 
-def _verify_bigcommerce(connection, headers, body):
+def verify_bigcommerce(connection, headers, body):
     from integrations.bigcommerce.webhooks import verify_for_connection
 
     verify_for_connection(connection=connection, headers=headers, body=body)
 
 
-def _verify_zettle(connection, headers, body):
+def verify_zettle(connection, headers, body):
     from integrations.zettle.webhooks import RETRY_WINDOW_S, verify
 
     # Zettle retries the same signed envelope (same timestamp) for ~72 hours: the age is bounded by
@@ -22,7 +22,7 @@ def _header(headers, name):
     return next((v for k, v in headers.items() if k.lower() == wanted), None)
 
 
-def _verify_shopify(connection, headers, body):
+def verify_shopify(connection, headers, body):
     from integrations.errors import WebhookRejected
     from integrations.shopify.webhooks import verify
 
@@ -37,7 +37,7 @@ def _verify_shopify(connection, headers, body):
         raise WebhookRejected("delivery is for another shop")
 
 
-def _verify_rackbeat(connection, headers, body):
+def verify_rackbeat(connection, headers, body):
     from integrations.errors import WebhookRejected
     from integrations.rackbeat.stock import known_tokens
     from integrations.rackbeat.webhooks import ACCOUNT_HEADER, verify
@@ -50,5 +50,5 @@ def _verify_rackbeat(connection, headers, body):
         raise WebhookRejected("delivery is for another Rackbeat account")
 
 
-VERIFIERS = {"bigcommerce": _verify_bigcommerce, "zettle": _verify_zettle, "shopify": _verify_shopify,
-             "rackbeat": _verify_rackbeat}
+VERIFIERS = {"bigcommerce": verify_bigcommerce, "zettle": verify_zettle, "shopify": verify_shopify,
+             "rackbeat": verify_rackbeat}

@@ -1,0 +1,30 @@
+"""BigCommerce, as Flyt knows it before any of its code runs (see ``integrations.platform_spec``)."""
+
+from integrations.platform_spec import Capabilities, CredentialField, PlatformSpec, RateLimit, settings_schema
+
+SPEC = PlatformSpec(
+    key="bigcommerce",
+    label="BigCommerce",
+    account_hint="store hash",
+    # access_token for the API; client_secret is the app's, which signs webhook deliveries
+    credentials=(CredentialField("access_token", "access token", 256),
+                 CredentialField("client_secret", "client secret", 256)),
+    settings_schema=settings_schema({"store_hash": {"type": "string", "pattern": "^[a-z0-9]{1,32}$"}}, ["store_hash"]),
+    settings_defaults={"store_hash": "abc123"},
+    capabilities=Capabilities(products_read=True, products_write=True, stock_read=True, stock_write=True,
+                              orders=True, customers=True),
+    client="integrations.bigcommerce.client.BigCommerceClient",
+    sandbox="integrations.bigcommerce.sandbox.BigCommerceSandbox",
+    stock_connector="integrations.bigcommerce.stock.BigCommerceStock",
+    product_connector="integrations.bigcommerce.connector.BigCommerceConnector",
+    product_fields_read=frozenset({"name", "price", "cost_price", "weight", "description", "variants", "images",
+                                   "stock", "low_stock", "sku"}),
+    product_fields_write=frozenset({"name", "price", "cost_price", "weight", "description", "variants", "images",
+                                    "stock", "low_stock", "sku"}),
+    webhooks_module="integrations.bigcommerce.webhooks",
+    webhook_verifier="integrations.services.webhook_verifiers.verify_bigcommerce",
+    # the per-store quota depends on the plan (Standard: 150 per 30 s) and is shared by every app on the store
+    rate_limits=(RateLimit("requests", 150, 30.0, kind="fixed window", scope="store"),),
+    page_size=250,
+    batch_sizes={"products": 10, "variants": 50, "inventory": 2000, "customers": 10},
+)

@@ -1,0 +1,24 @@
+"""Rackbeat, as Flyt knows it before any of its code runs (see ``integrations.platform_spec``)."""
+
+from integrations.platform_spec import Capabilities, CredentialField, PlatformSpec, RateLimit, settings_schema
+
+SPEC = PlatformSpec(
+    key="rackbeat",
+    label="Rackbeat",
+    account_hint="company",
+    credentials=(CredentialField("api_token", "API token", 4096),),
+    settings_schema=settings_schema({}),
+    capabilities=Capabilities(stock_read=True, stock_write=True, orders=True),
+    client="integrations.rackbeat.client.RackbeatClient",
+    sandbox="integrations.rackbeat.sandbox.RackbeatSandbox",
+    stock_connector="integrations.rackbeat.stock.RackbeatStock",
+    product_connector=None,
+    product_fields_read=frozenset(),
+    product_fields_write=frozenset(),
+    webhooks_module="integrations.rackbeat.webhooks",
+    webhook_verifier="integrations.services.webhook_verifiers.verify_rackbeat",
+    rate_limits=(RateLimit("requests", 480, 60.0, kind="rolling window", scope="company"),),
+    page_size=1000,
+    # products are written one per call; stock adjustments take up to 100 lines
+    batch_sizes={"products": 1, "inventory": 100},
+)

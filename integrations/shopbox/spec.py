@@ -1,0 +1,25 @@
+"""Shopbox, as Flyt knows it before any of its code runs (see ``integrations.platform_spec``)."""
+
+from integrations.platform_spec import Capabilities, CredentialField, PlatformSpec, RateLimit, settings_schema
+
+SPEC = PlatformSpec(
+    key="shopbox",
+    label="Shopbox",
+    account_hint="account",
+    credentials=(CredentialField("username", "username", 256),
+                 CredentialField("password", "password", 256)),
+    settings_schema=settings_schema({"poll_interval_seconds": {"type": "integer", "minimum": 30, "maximum": 3600}}),
+    settings_defaults={"poll_interval_seconds": 60},
+    capabilities=Capabilities(stock_read=True, stock_write=True, orders=True),
+    client="integrations.shopbox.client.ShopboxClient",
+    sandbox="integrations.shopbox.sandbox.ShopboxSandbox",
+    stock_connector="integrations.shopbox.stock.ShopboxStock",
+    product_connector=None,
+    product_fields_read=frozenset(),
+    product_fields_write=frozenset(),
+    # Shopbox sends no webhooks: Flyt polls it (the merchant's poll_interval_seconds, else this)
+    poll_interval_s=60,
+    rate_limits=(RateLimit("requests", 600, 60.0, kind="rolling window", scope="client"),),
+    page_size=100,
+    batch_sizes={"products": 50, "inventory": 100},
+)
