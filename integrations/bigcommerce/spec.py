@@ -10,7 +10,6 @@ SPEC = PlatformSpec(
     credentials=(CredentialField("access_token", "access token", 256),
                  CredentialField("client_secret", "client secret", 256)),
     settings_schema=settings_schema({"store_hash": {"type": "string", "pattern": "^[a-z0-9]{1,32}$"}}, ["store_hash"]),
-    settings_defaults={"store_hash": "abc123"},
     capabilities=Capabilities(products_read=True, products_write=True, stock_read=True, stock_write=True,
                               orders=True, customers=True),
     client="integrations.bigcommerce.client.BigCommerceClient",

@@ -2,6 +2,8 @@
 
 from integrations.platform_spec import Capabilities, CredentialField, PlatformSpec, RateLimit, settings_schema
 
+POLL_INTERVAL_S = 60  # Shopbox sends no webhooks: Flyt polls it this often unless the merchant chose otherwise
+
 SPEC = PlatformSpec(
     key="shopbox",
     label="Shopbox",
@@ -9,7 +11,7 @@ SPEC = PlatformSpec(
     credentials=(CredentialField("username", "username", 256),
                  CredentialField("password", "password", 256)),
     settings_schema=settings_schema({"poll_interval_seconds": {"type": "integer", "minimum": 30, "maximum": 3600}}),
-    settings_defaults={"poll_interval_seconds": 60},
+    settings_defaults={"poll_interval_seconds": POLL_INTERVAL_S},
     capabilities=Capabilities(stock_read=True, stock_write=True, orders=True),
     client="integrations.shopbox.client.ShopboxClient",
     sandbox="integrations.shopbox.sandbox.ShopboxSandbox",
@@ -17,8 +19,7 @@ SPEC = PlatformSpec(
     product_connector=None,
     product_fields_read=frozenset(),
     product_fields_write=frozenset(),
-    # Shopbox sends no webhooks: Flyt polls it (the merchant's poll_interval_seconds, else this)
-    poll_interval_s=60,
+    poll_interval_s=POLL_INTERVAL_S,
     rate_limits=(RateLimit("requests", 600, 60.0, kind="rolling window", scope="client"),),
     page_size=100,
     batch_sizes={"products": 50, "inventory": 100},

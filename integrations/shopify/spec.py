@@ -16,7 +16,6 @@ SPEC = PlatformSpec(
         },
         ["shop_domain"],
     ),
-    settings_defaults={"shop_domain": "flyt-demo.myshopify.com"},
     capabilities=Capabilities(stock_read=True, stock_write=True, orders=True, customers=True),
     client="integrations.shopify.client.ShopifyClient",
     sandbox="integrations.shopify.sandbox.ShopifySandbox",
