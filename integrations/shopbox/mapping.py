@@ -147,3 +147,92 @@ def basket_to_order(basket: dict) -> ExternalOrder:
         created_at=parse_time(basket.get("created_at")),
         external_location_id=str(basket.get("branch_id") or ""),
     )
+
+
+# --- field-restricted write bodies (the product connector) ---------------------------------------------
+
+def _id_out(value):
+    text = str(value)
+    return int(text) if text.isdigit() else text
+
+
+def variant_name(variant: ExternalVariant, *, title: str) -> str:
+    """The name the till shows for a variant: its option values ("M / Blue"), else the product's name."""
+    return " / ".join(str(v) for v in variant.option_values.values()) or title
+
+
+def variant_write_item(variant: ExternalVariant, *, fields, title: str) -> dict | None:
+    """One item of a product body's ``variants``, restricted to ``fields``; None when it cannot be matched
+    to a Shopbox variant (no id, no SKU) and the variant list itself is not written."""
+    vk = VARIANT_KEYS
+    item = {}
+    if variant.external_id:
+        item["id"] = _id_out(variant.external_id)
+    elif variant.sku:
+        item[vk["sku"]] = variant.sku  # Shopbox matches a product's variants on id, then SKU
+    elif "variants" not in fields:
+        return None
+    if "sku" in fields:
+        item[vk["sku"]] = variant.sku
+    if "barcode" in fields:
+        item[vk["barcode"]] = variant.barcode
+    if "price" in fields:
+        item[vk["price"]] = money_out(variant.price)
+    if "cost_price" in fields:
+        item[vk["cost_price"]] = money_out(variant.cost_price)
+    if "variants" in fields:
+        item[vk["options"]] = {str(k): str(v) for k, v in variant.option_values.items()}
+    if "variants" in fields or not variant.external_id:
+        item[vk["name"]] = variant_name(variant, title=product_title(title))
+    return item
+
+
+def product_title(title) -> str:
+    return (title or "").strip()
+
+
+def product_write_body(product: ExternalProduct, *, fields, shopbox_id=None, tags=None,
+                       variance_type_ids=None) -> dict:
+    """The ``create-or-update`` item for ``product`` writing only ``fields``: ``shopbox_id`` updates that
+    product, without it a new, active product is made (its name is always written: Shopbox requires one).
+    Product-level SKU and barcode mirror a single-variant product's; the product price is the first
+    variant's (what the till shows for the product)."""
+    k = PRODUCT_KEYS
+    fields = frozenset(fields)
+    first = product.variants[0] if product.variants else None
+    single = len(product.variants) == 1
+    body = {}
+    if shopbox_id is not None:
+        body["id"] = _id_out(shopbox_id)
+    else:
+        body[k["active"]] = True
+        if tags:
+            body[k["categories"]] = [str(t) for t in tags]
+    if "name" in fields or shopbox_id is None:
+        body[k["title"]] = product_title(product.title)
+    if "description" in fields:
+        body[k["description"]] = product.description or ""
+    if first is not None:
+        if "sku" in fields and single:
+            body[k["sku"]] = first.sku
+        if "barcode" in fields and single:
+            body[k["barcode"]] = first.barcode
+        if "price" in fields:
+            body[k["price"]] = money_out(first.price)
+        if "cost_price" in fields:
+            body[k["cost_price"]] = money_out(first.cost_price)
+    if "images" in fields:
+        body["images"] = [img.url for img in sorted(product.images, key=lambda i: i.position) if img.url]
+    if "variants" in fields and variance_type_ids is not None:
+        body["variance_type_ids"] = list(variance_type_ids)
+    items = [variant_write_item(v, fields=fields, title=product.title) for v in product.variants]
+    body["variants"] = [item for item in items if item is not None]
+    return body
+
+
+def option_names(product: ExternalProduct) -> list:
+    """The product's option names in order: its ``options``, then any other name its variants use."""
+    names = [str(o.get("name")) for o in product.options or [] if o.get("name")]
+    for variant in product.variants:
+        names.extend(str(name) for name in variant.option_values if str(name) not in names)
+    return list(dict.fromkeys(names))
