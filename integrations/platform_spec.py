@@ -1,17 +1,21 @@
 """The shape of a platform's declaration (``integrations/<platform>/spec.py``): plain data and dotted
 paths, so declaring a platform imports none of its code. ``integrations.platforms`` collects them."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+PRINTABLE = r"[\x21-\x7e]+"  # printable ASCII, no spaces
 
 
 @dataclass(frozen=True)
 class CredentialField:
-    """One credential a person pastes in to connect: ``label`` in their words, at most ``max_length``
-    printable ASCII characters without spaces (credentials travel in HTTP headers)."""
+    """One credential a person pastes in to connect: ``label`` in their words (translatable), at most
+    ``max_length`` characters matching ``pattern`` (by default printable ASCII without spaces, since
+    credentials travel in HTTP headers)."""
 
     name: str
     label: str
     max_length: int = 256
+    pattern: str = PRINTABLE
 
 
 @dataclass(frozen=True)
@@ -29,10 +33,11 @@ class RateLimit:
 
 @dataclass(frozen=True)
 class Capabilities:
-    """What Flyt can do with the platform today."""
+    """What Flyt can do with the platform today. Products read / write left as None follow the spec's
+    product fields: a platform reads products when it declares fields it reads (and so for writes)."""
 
-    products_read: bool = False
-    products_write: bool = False
+    products_read: bool | None = None
+    products_write: bool | None = None
     stock_read: bool = False
     stock_write: bool = False
     orders: bool = False
@@ -83,6 +88,15 @@ class PlatformSpec:
     rate_limits: tuple[RateLimit, ...] = ()
     page_size: int = 100  # items per page of a list read
     batch_sizes: dict = field(default_factory=dict)  # items per write call, by what is written
+
+    def __post_init__(self):
+        caps = self.capabilities
+        if caps.products_read is None or caps.products_write is None:
+            object.__setattr__(self, "capabilities", replace(
+                caps,
+                products_read=bool(self.product_fields_read) if caps.products_read is None else caps.products_read,
+                products_write=bool(self.product_fields_write) if caps.products_write is None else caps.products_write,
+            ))
 
     @property
     def credential_fields(self):

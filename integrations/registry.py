@@ -1,26 +1,19 @@
-"""Product connectors per platform, by dotted path, loaded only when used."""
+"""Product and stock connectors per platform, as the platform's spec names them, loaded only when used."""
 
 from django.utils.module_loading import import_string
 
+from integrations.platforms import PLATFORMS
 from integrations.sandbox.registry import installed_for
 from integrations.sandbox.transport import SandboxTransport
 
-CONNECTORS = {
-    "bigcommerce": "integrations.bigcommerce.connector.BigCommerceConnector",
-    "zettle": "integrations.zettle.connector.ZettleConnector",
-}
-
-STOCK_CONNECTORS = {
-    "bigcommerce": "integrations.bigcommerce.stock.BigCommerceStock",
-    "shopify": "integrations.shopify.stock.ShopifyStock",
-    "zettle": "integrations.zettle.stock.ZettleStock",
-    "shopbox": "integrations.shopbox.stock.ShopboxStock",
-    "rackbeat": "integrations.rackbeat.stock.RackbeatStock",
-}
+# views over the specs, ``{platform: dotted path}``, for callers that list them (platforms without one left out)
+CONNECTORS = {key: spec.product_connector for key, spec in PLATFORMS.items() if spec.product_connector}
+STOCK_CONNECTORS = {key: spec.stock_connector for key, spec in PLATFORMS.items() if spec.stock_connector}
 
 
-def _load(paths, connection, clock):
-    path = paths.get(connection.platform)
+def _load(part, connection, clock):
+    spec = PLATFORMS.get(connection.platform)
+    path = getattr(spec, part) if spec is not None else None
     if not path:
         return None
     sandbox = installed_for((connection.settings or {}).get("base_url"))
@@ -36,9 +29,15 @@ def connector_for(connection, *, clock=None):
     A connection whose base URL points at the in-process sandbox host talks to the installed
     sandbox (tests, benchmarks); any other goes over the network through the host guard.
     """
-    return _load(CONNECTORS, connection, clock)
+    return _load("product_connector", connection, clock)
 
 
 def stock_connector_for(connection, *, clock=None):
     """The stock connector for ``connection`` (see ``integrations.engine.stock_connector``), or None."""
-    return _load(STOCK_CONNECTORS, connection, clock)
+    return _load("stock_connector", connection, clock)
+
+
+def connector_class(platform):
+    """The product connector class of ``platform`` (e.g. for its ``write_batch_size``), or None."""
+    spec = PLATFORMS.get(platform)
+    return import_string(spec.product_connector) if spec is not None and spec.product_connector else None

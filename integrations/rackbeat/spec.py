@@ -1,13 +1,16 @@
 """Rackbeat, as Flyt knows it before any of its code runs (see ``integrations.platform_spec``)."""
 
+from django.utils.translation import gettext_lazy as _
+
 from integrations.platform_spec import Capabilities, CredentialField, PlatformSpec, RateLimit, settings_schema
 
 SPEC = PlatformSpec(
     key="rackbeat",
     label="Rackbeat",
     account_hint="company",
-    credentials=(CredentialField("api_token", "API token", 4096),),
+    credentials=(CredentialField("api_token", _("API token"), 4096),),
     settings_schema=settings_schema({}),
+    # products: read / written once the product fields below are declared
     capabilities=Capabilities(stock_read=True, stock_write=True, orders=True),
     client="integrations.rackbeat.client.RackbeatClient",
     sandbox="integrations.rackbeat.sandbox.RackbeatSandbox",

@@ -6,19 +6,17 @@ import json
 import os
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from integrations.platforms import PLATFORMS
 from integrations.sandbox.clock import RealClock
+from integrations.sandbox.transport import SandboxTransport
 
-SANDBOXES = {
-    "bigcommerce": "integrations.bigcommerce.sandbox.BigCommerceSandbox",
-    "shopify": "integrations.shopify.sandbox.ShopifySandbox",
-    "zettle": "integrations.zettle.sandbox.ZettleSandbox",
-    "shopbox": "integrations.shopbox.sandbox.ShopboxSandbox",
-    "rackbeat": "integrations.rackbeat.sandbox.RackbeatSandbox",
-}
+# a view over the platform specs: {platform: dotted path of its sandbox class}
+SANDBOXES = {key: spec.sandbox for key, spec in PLATFORMS.items() if spec.sandbox}
 
 _shared = {}
 # Sandboxes served in process (tests, benchmarks): a connection whose base URL is on this host
@@ -100,8 +98,6 @@ def inprocess_base_url(platform):
 
 def installed_for(base_url):
     """The sandbox installed in process for ``base_url``, or None when it goes over the network."""
-    from urllib.parse import urlsplit
-
     parts = urlsplit(base_url or "")
     if parts.hostname != INPROCESS_HOST:
         return None
@@ -110,7 +106,5 @@ def installed_for(base_url):
 
 def transport_for(base_url):
     """The in-process transport for ``base_url``, or None when it should go over the network."""
-    from integrations.sandbox.transport import SandboxTransport
-
     sandbox = installed_for(base_url)
     return SandboxTransport(sandbox) if sandbox is not None else None

@@ -10,7 +10,6 @@ import hashlib
 import logging
 from contextlib import contextmanager
 from datetime import timedelta
-from importlib import import_module
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,7 +19,8 @@ from django.utils import timezone
 
 from integrations.errors import WebhookUnknownConnection
 from integrations.models import Connection, WebhookEvent
-from integrations.services.webhook_verifiers import VERIFIERS
+from integrations.platforms import load as platform_part
+from integrations.platforms import webhooks_module
 from integrations.webhook_json import json_object
 from merchants.tenancy import ensure_owned
 
@@ -48,11 +48,11 @@ def webhook_event_receive(*, platform, public_id, headers, body):
     connection = Connection.objects.filter(public_id=public_id, platform=platform).select_related("merchant").first()
     if connection is None or connection.status == Connection.Status.DISCONNECTED:
         raise WebhookUnknownConnection("unknown connection")
-    verifier = VERIFIERS.get(platform)
+    module = webhooks_module(platform)
+    verifier = platform_part(platform, "webhook_verifier") if module is not None else None
     if verifier is None:
         raise WebhookUnknownConnection("this platform's webhooks are not accepted")
     json_object(body)
-    module = import_module(f"integrations.{platform}.webhooks")
     is_test_message = getattr(module, "is_test_message", None)
     if is_test_message is not None and is_test_message(headers=headers, body=body):
         logger.info("webhook test message acknowledged connection=%s", connection.pk)
@@ -172,8 +172,7 @@ def _process_batch(*, merchant, connection, events):
     for event in events:
         lease_renew()
         try:
-            module = import_module(f"integrations.{connection.platform}.webhooks")
-            changes = module.parse(headers=dict(event.headers), body=bytes(event.body))
+            changes = webhooks_module(connection.platform).parse(headers=dict(event.headers), body=bytes(event.body))
             products = product_changes(changes)
             handled[event.pk] = bool(products) and changes_apply(merchant=merchant, connection=connection,
                                                                  changes=products)

@@ -1,5 +1,7 @@
 """Shopbox, as Flyt knows it before any of its code runs (see ``integrations.platform_spec``)."""
 
+from django.utils.translation import gettext_lazy as _
+
 from integrations.platform_spec import Capabilities, CredentialField, PlatformSpec, RateLimit, settings_schema
 
 POLL_INTERVAL_S = 60  # Shopbox sends no webhooks: Flyt polls it this often unless the merchant chose otherwise
@@ -8,10 +10,12 @@ SPEC = PlatformSpec(
     key="shopbox",
     label="Shopbox",
     account_hint="account",
-    credentials=(CredentialField("username", "username", 256),
-                 CredentialField("password", "password", 256)),
-    settings_schema=settings_schema({"poll_interval_seconds": {"type": "integer", "minimum": 30, "maximum": 3600}}),
+    credentials=(CredentialField("username", _("username"), 256),
+                 CredentialField("password", _("password"), 256, pattern=r"[^\x00-\x1f\x7f]+")),  # sent in a body
+    settings_schema=settings_schema({"poll_interval_seconds": {"type": "integer", "minimum": 30, "maximum": 3600},
+                                     "client_id": {"type": ["string", "integer"]}}),
     settings_defaults={"poll_interval_seconds": POLL_INTERVAL_S},
+    # products: read / written once the product fields below are declared
     capabilities=Capabilities(stock_read=True, stock_write=True, orders=True),
     client="integrations.shopbox.client.ShopboxClient",
     sandbox="integrations.shopbox.sandbox.ShopboxSandbox",

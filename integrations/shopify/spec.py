@@ -1,5 +1,7 @@
 """Shopify, as Flyt knows it before any of its code runs (see ``integrations.platform_spec``)."""
 
+from django.utils.translation import gettext_lazy as _
+
 from integrations.platform_spec import Capabilities, CredentialField, PlatformSpec, RateLimit, settings_schema
 
 SPEC = PlatformSpec(
@@ -7,8 +9,8 @@ SPEC = PlatformSpec(
     label="Shopify",
     account_hint="shop domain",
     # the app's client secret signs Shopify's webhooks (intake verifies them with it)
-    credentials=(CredentialField("access_token", "access token", 256),
-                 CredentialField("client_secret", "client secret", 256)),
+    credentials=(CredentialField("access_token", _("access token"), 256),
+                 CredentialField("client_secret", _("client secret"), 256)),
     settings_schema=settings_schema(
         {
             "shop_domain": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9\-]*\.myshopify\.com$"},
@@ -16,6 +18,7 @@ SPEC = PlatformSpec(
         },
         ["shop_domain"],
     ),
+    # products: read / written once the product fields below are declared
     capabilities=Capabilities(stock_read=True, stock_write=True, orders=True, customers=True),
     client="integrations.shopify.client.ShopifyClient",
     sandbox="integrations.shopify.sandbox.ShopifySandbox",

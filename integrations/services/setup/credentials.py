@@ -6,8 +6,10 @@ store hash is letters and digits (it is part of the API path). The API address, 
 the sandboxes are on, is either this platform's configured sandbox address or an address that
 passes the production host guard (https on the platform's own hosts): never any other host or port.
 
-The forms and the connect services both check with these, so nothing typed reaches a platform
-client unchecked; problems are ``ConnectionProblem`` with a message for people.
+Which credentials a platform has, and their rules, come from its spec (``PlatformSpec.credentials``);
+its own hosts from its API client's ``allowed_host_suffixes``. The forms and the connect services both
+check with these, so nothing typed reaches a platform client unchecked; problems are
+``ConnectionProblem`` with a message for people.
 """
 
 import re
@@ -16,25 +18,29 @@ from django.conf import settings
 from django.utils.translation import gettext
 
 from integrations.http import production_host_allowed
+from integrations.platform_spec import PRINTABLE
 from integrations.platforms import PLATFORMS
+from integrations.platforms import load as platform_part
 from integrations.sandbox import registry as sandbox_registry
 from integrations.services.connections import ConnectionProblem
 
 _STORE_HASH = re.compile(r"[a-z0-9]{1,32}")
-_PRINTABLE = re.compile(r"[\x21-\x7e]+")  # printable ASCII, no spaces
-
-# field: (platform, label for people, longest accepted value)
-CREDENTIAL_FIELDS = {
-    "access_token": ("bigcommerce", "access token", 256),
-    "client_secret": ("bigcommerce", "client secret", 256),
-    "api_key": ("zettle", "API key", 4096),
-    "client_id": ("zettle", "client id", 128),
-}
 
 
-def setup_credential_check(*, field, value):
-    """``value`` stripped, or ConnectionProblem when it cannot be a credential of this kind. Empty
-    values pass (whether a field is required is the connect step's decision)."""
+def _credential_field(*, platform, field):
+    """The platform's declaration of credential ``field``; without a platform, the first platform (in
+    the registry's order) that has such a credential."""
+    specs = [PLATFORMS[platform]] if platform is not None else PLATFORMS.values()
+    for spec in specs:
+        for credential in spec.credentials:
+            if credential.name == field:
+                return spec, credential
+    raise KeyError(f"No credential {field!r} for {platform or 'any platform'}")
+
+
+def setup_credential_check(*, field, value, platform=None):
+    """``value`` stripped, or ConnectionProblem when it cannot be credential ``field`` of ``platform``
+    (its spec's rules). Empty values pass (whether a field is required is the connect step's decision)."""
     value = (value or "").strip()
     if not value:
         return value
@@ -45,26 +51,25 @@ def setup_credential_check(*, field, value):
                 "The store hash is the part after /stores/ in your API path: letters and digits only, at most "
                 "32 characters, e.g. abc123xyz."))
         return value
-    platform, label, longest = CREDENTIAL_FIELDS[field]
-    names = {"label": gettext(label), "platform": PLATFORMS[platform].label, "longest": longest}
-    if not _PRINTABLE.fullmatch(value):
+    spec, credential = _credential_field(platform=platform, field=field)
+    names = {"label": str(credential.label), "platform": spec.label, "longest": credential.max_length}
+    if not re.fullmatch(credential.pattern, value):
+        if credential.pattern == PRINTABLE:
+            raise ConnectionProblem(gettext(
+                "The %(label)s can only contain letters without accents, digits and punctuation, with no spaces. "
+                "Copy it again from %(platform)s.") % names)
         raise ConnectionProblem(gettext(
-            "The %(label)s can only contain letters without accents, digits and punctuation, with no spaces. "
-            "Copy it again from %(platform)s.") % names)
-    if len(value) > longest:
+            "The %(label)s contains characters %(platform)s does not accept. Copy it again from %(platform)s.")
+            % names)
+    if len(value) > credential.max_length:
         raise ConnectionProblem(gettext(
             "The %(label)s is too long (at most %(longest)s characters). Copy it again from %(platform)s.") % names)
     return value
 
 
 def _host_suffixes(platform):
-    if platform == "bigcommerce":
-        from integrations.bigcommerce.client import BigCommerceClient
-
-        return BigCommerceClient.allowed_host_suffixes
-    from integrations.zettle.client import ZettleClient
-
-    return ZettleClient.allowed_host_suffixes
+    """The platform's own API hosts, as its client (named by its spec) guards them."""
+    return platform_part(platform, "client").allowed_host_suffixes
 
 
 def sandbox_addresses(platform):
