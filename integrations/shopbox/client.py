@@ -198,6 +198,11 @@ class ShopboxClient(RollingWindowPacing, PlatformClient):
             params["branch"] = int(branch_id)
         return self._iter("/baskets", params)
 
+    def first_basket(self):
+        """One basket of the account (the first of a one-item page), or None when it has no sales yet."""
+        data = self.request("GET", "/baskets", params={"page": 1, "per-page": 1}).json().get("data") or []
+        return data[0] if data else None
+
     def get_basket(self, *, uid):
         return self.request("GET", f"/baskets/{quote(str(uid), safe='')}").json()["data"]
 

@@ -89,8 +89,7 @@ class ShopboxConnector(ShopboxWrites, ProductConnector):
         """``settings["currency"]``, else the currency of the account's sales (asked once), else ""."""
         if not self.settings.get("currency") and not self._currency_asked:
             self._currency_asked = True
-            body = self.client.request("GET", "/baskets", params={"page": 1, "per-page": 1}).json() or {}
-            currency = next((b.get("currency") for b in body.get("data") or [] if b.get("currency")), "")
+            currency = (self.client.first_basket() or {}).get("currency") or ""
             if currency:
                 self.settings["currency"] = str(currency).upper()
         return self.settings.get("currency", "")

@@ -86,7 +86,7 @@ class ShopboxWrites:
         ids = list(dict.fromkeys(str(i) for i in external_ids if i))
         for start in range(0, len(ids), self.write_batch_size):
             chunk = ids[start:start + self.write_batch_size]
-            self._upsert(list(enumerate({"id": mapping._id_out(i), mapping.PRODUCT_KEYS["active"]: False}
+            self._upsert(list(enumerate({"id": mapping.id_out(i), mapping.PRODUCT_KEYS["active"]: False}
                                         for i in chunk)))
 
     # --- the calls ------------------------------------------------------------------------------------

@@ -151,7 +151,8 @@ def basket_to_order(basket: dict) -> ExternalOrder:
 
 # --- field-restricted write bodies (the product connector) ---------------------------------------------
 
-def _id_out(value):
+def id_out(value):
+    """A Shopbox id as the API takes it: an integer when it is one."""
     text = str(value)
     return int(text) if text.isdigit() else text
 
@@ -167,7 +168,7 @@ def variant_write_item(variant: ExternalVariant, *, fields, title: str) -> dict 
     vk = VARIANT_KEYS
     item = {}
     if variant.external_id:
-        item["id"] = _id_out(variant.external_id)
+        item["id"] = id_out(variant.external_id)
     elif variant.sku:
         item[vk["sku"]] = variant.sku  # Shopbox matches a product's variants on id, then SKU
     elif "variants" not in fields:
@@ -203,7 +204,7 @@ def product_write_body(product: ExternalProduct, *, fields, shopbox_id=None, tag
     single = len(product.variants) == 1
     body = {}
     if shopbox_id is not None:
-        body["id"] = _id_out(shopbox_id)
+        body["id"] = id_out(shopbox_id)
     else:
         body[k["active"]] = True
         if tags:

@@ -152,17 +152,35 @@ class ShopboxSandbox(CatalogRoutes):
             basket["updated_at"] = self.now_iso()
             return basket
 
+    def product_by_ref(self, account, ref):
+        """A product by its SKU, a variant's SKU or its id (the merchant helpers' way of naming one)."""
+        product = next((p for p in account["products"].values() if p["sku"] == ref), None)
+        if product is None:
+            found = self.variant_by_sku(account, ref)
+            product = found[0] if found is not None else account["products"].get(str(ref))
+        if product is None:
+            raise KeyError(f"No product {ref!r} in Shopbox account {account['client_id']}")
+        return product
+
     def admin_update_product(self, account_key, sku, **fields):
-        """The merchant edits a product in Shopbox's back office (by product or variant SKU)."""
+        """The merchant edits a product in Shopbox's back office (by product SKU, variant SKU or product id)."""
         with self.lock:
             account = self.account(account_key)
-            product = next((p for p in account["products"].values() if p["sku"] == sku), None)
-            if product is None:
-                found = self.variant_by_sku(account, sku)
-                if found is None:
-                    raise KeyError(f"No product with SKU {sku!r} in Shopbox account {account_key}")
-                product = found[0]
+            product = self.product_by_ref(account, sku)
             return self.save_product(account, {"id": product["id"], **fields})
+
+    def admin_delete_product(self, account_key, ref):
+        """The merchant deletes a product in the back office (by product SKU, variant SKU or product id).
+        Assumed: it is gone from the API (404, out of the lists) with its stock records; the API itself offers
+        no delete (``admin_update_product(..., active=False)`` is the back office's "deactivate")."""
+        with self.lock:
+            account = self.account(account_key)
+            product = self.product_by_ref(account, ref)
+            del account["products"][str(product["id"])]
+            variant_ids = {v["id"] for v in product["variants"]}
+            account["inventories"] = {key: record for key, record in account["inventories"].items()
+                                      if record["variant_id"] not in variant_ids}
+            return product
 
     def admin_set_stock(self, account_key, sku, quantity, branch=None):
         """The merchant counts stock in the back office: an absolute quantity for one branch."""

@@ -77,13 +77,15 @@ def test_iter_products_since_reads_only_products_changed_on_shopboxs_clock(sandb
 
 
 def test_get_products_reads_by_id_and_leaves_out_missing_and_inactive_ones(sandbox, clock, account, connector, shop):
-    sandbox.seed(account["account"], catalog(3))
+    sandbox.seed(account["account"], catalog(4))
     ids = sorted(shop["products"], key=int)
     sandbox.admin_update_product(account["account"], "FLY-000002", active=False)  # taken off the till
+    sandbox.admin_delete_product(account["account"], ids[3])  # deleted in the back office
     found = connector.get_products(external_ids=[*ids, "999999", "not-a-shopbox-id"])
     assert sorted(p.external_id for p in found) == sorted([ids[0], ids[2]])
     assert connector.existing_ids(external_ids=ids) == {ids[0], ids[2]}
-    assert len(api_calls(sandbox, "/products/")) == 3 + 1 + 3  # one GET per Shopbox id
+    assert len(api_calls(sandbox, "/products/")) == 4 + 1 + 4  # one GET per Shopbox id
+    assert [p.external_id for p in connector.iter_products()] == [ids[0], ids[2]]
 
 
 def test_get_products_for_many_ids_is_one_full_read(sandbox, clock, account, connector, shop):

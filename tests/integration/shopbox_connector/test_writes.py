@@ -163,11 +163,11 @@ def test_a_product_without_a_name_is_refused_by_name_of_its_sku(sandbox, connect
     assert shop["products"] == {}
 
 
-def test_updating_a_product_shopbox_no_longer_has_says_so(sandbox, connector, shop):
+def test_updating_a_product_shopbox_no_longer_has_says_so(sandbox, connector, shop, account):
     gone, kept = simple_product(1), simple_product(2)
     gone_result, kept_result = connector.create_products(products=[gone, kept], fields=ALL_FIELDS)
     gone, kept = with_ids(gone, gone_result), with_ids(kept, kept_result)
-    del shop["products"][gone.external_id]  # removed by Shopbox support, say
+    sandbox.admin_delete_product(account["account"], gone.external_id)  # deleted in the back office
     gone.title = kept.title = "Renamed"
     results = connector.update_products(products=[gone, kept], fields=frozenset({"name"}))
     assert [r.ok for r in results] == [False, True]
