@@ -171,6 +171,125 @@ def product_to_set_input(product, *, location_id=None):
     return data
 
 
+# --- the product connector: field-restricted reads and writes ---------------------------------------
+WEIGHT_GRAMS = {"GRAMS": 1, "KILOGRAMS": 1000, "OUNCES": 28.349523125, "POUNDS": 453.59237}
+VARIANT_FIELDS = frozenset({"price", "cost_price", "weight", "sku", "barcode", "variants", "stock"})
+DEFAULT_OPTION = {"optionName": "Title", "name": "Default Title"}  # a product without options has this one
+
+
+def weight_grams(weight):
+    """Shopify's ``Weight`` (``{"unit", "value"}``) in whole grams; None for none (Shopify's 0 means unset)."""
+    if not weight or weight.get("value") is None:
+        return None
+    grams = int(round(float(weight["value"]) * WEIGHT_GRAMS.get(weight.get("unit") or "GRAMS", 1)))
+    return grams or None
+
+
+def option_values_of(node):
+    """A variant node's option values without Shopify's placeholder ``Title: Default Title``."""
+    return {o["name"]: o["value"] for o in node.get("selectedOptions") or [] if o["name"] != "Title"}
+
+
+def variant_from_node(node, *, product_id=""):
+    item = node.get("inventoryItem") or {}
+    return ExternalVariant(
+        external_id=from_gid(node["id"]), sku=node.get("sku") or "", barcode=node.get("barcode") or "",
+        price=decimal(node.get("price")), cost_price=decimal((item.get("unitCost") or {}).get("amount")),
+        weight_grams=weight_grams((item.get("measurement") or {}).get("weight")),
+        option_values=option_values_of(node), track_stock=bool(item.get("tracked", True)),
+        stock=node.get("inventoryQuantity"), external_parent_id=product_id)
+
+
+def product_from_node(node, *, variants=None, media=None, currency=None):
+    """A product of the connector's queries (``connector_queries.PRODUCT_NODE``): every field the connector
+    writes. ``variants`` / ``media``: all the nodes when they did not fit on the first page."""
+    product_id = from_gid(node["id"])
+    variant_nodes = variants if variants is not None else ((node.get("variants") or {}).get("nodes") or [])
+    media_nodes = media if media is not None else ((node.get("media") or {}).get("nodes") or [])
+    images = [m for m in media_nodes if (m.get("image") or {}).get("url")]
+    seo = node.get("seo") or {}
+    return ExternalProduct(
+        external_id=product_id, title=node.get("title") or "", description=node.get("descriptionHtml") or "",
+        product_type=node.get("productType") or "", brand=node.get("vendor") or "",
+        status=(node.get("status") or "ACTIVE").lower(), visible=(node.get("status") or "ACTIVE") == "ACTIVE",
+        options=[{"name": o["name"], "values": list(o.get("values") or [])} for o in node.get("options") or []
+                 if o["name"] != "Title"],
+        categories=list(node.get("tags") or []),
+        images=[ExternalImage(url=m["image"]["url"], position=n, alt=m.get("alt") or m["image"].get("altText") or "",
+                              external_id=from_gid(m.get("id"))) for n, m in enumerate(images)],
+        variants=[variant_from_node(v, product_id=product_id) for v in variant_nodes],
+        currency=currency, updated_at=when(node.get("updatedAt")),
+        seo={"title": seo.get("title") or "", "description": seo.get("description") or ""}
+        if seo.get("title") or seo.get("description") else {},
+        extra={"handle": node.get("handle") or "",
+               "inventory_item_ids": {from_gid(v["id"]): from_gid((v.get("inventoryItem") or {}).get("id"))
+                                      for v in variant_nodes}},
+    )
+
+
+def options_of(product):
+    """The product's options with values (``[{"name", "values"}]``), each option's values completed with the
+    ones its variants use, in order; options named only on variants are added after."""
+    options = [{"name": str(o["name"]), "values": [str(v) for v in o.get("values") or []]}
+               for o in product.options if o.get("values") or any(o["name"] in v.option_values
+                                                                   for v in product.variants)]
+    by_name = {o["name"]: o for o in options}
+    for variant in product.variants:
+        for name, value in (variant.option_values or {}).items():
+            option = by_name.get(str(name))
+            if option is None:
+                option = by_name[str(name)] = {"name": str(name), "values": []}
+                options.append(option)
+            if str(value) not in option["values"]:
+                option["values"].append(str(value))
+    return options
+
+
+def option_key(values):
+    """A variant's option values as a comparable key (``{"Size": "M"}`` -> ``(("Size", "M"),)``)."""
+    return tuple(sorted((str(k), str(v)) for k, v in (values or {}).items() if k != "Title"))
+
+
+def variant_set_fields(variant, fields, *, location_id=None, new=False):
+    """The ``ProductVariantSetInput`` keys for ``fields`` only (no id, no option values). Initial stock goes to
+    ``location_id`` on new variants only; a weight Flyt does not know is written as 0 (Shopify's unset)."""
+    entry, item = {}, {}
+    if "sku" in fields:
+        entry["sku"] = variant.sku or ""
+    if "barcode" in fields:
+        entry["barcode"] = variant.barcode or None
+    if "price" in fields:
+        entry["price"] = money_text(variant.price if variant.price is not None else Decimal("0"))
+    if "cost_price" in fields:
+        item["cost"] = money_text(variant.cost_price)
+    if "weight" in fields:
+        item["measurement"] = {"weight": {"value": float(variant.weight_grams or 0), "unit": "GRAMS"}}
+    if "stock" in fields:
+        item["tracked"] = bool(variant.track_stock)
+        if new and location_id and variant.track_stock and variant.stock is not None:
+            entry["inventoryQuantities"] = [{"locationId": to_gid("Location", location_id), "name": "available",
+                                             "quantity": int(variant.stock)}]
+    if item:
+        entry["inventoryItem"] = item
+    return entry
+
+
+def product_set_fields(product, *, fields, create):
+    """The product-level ``ProductSetInput`` keys for ``fields`` (the title always on create: Shopify needs it)."""
+    data = {}
+    if "name" in fields or create:
+        data["title"] = product.title
+    if "description" in fields:
+        data["descriptionHtml"] = product.description or ""
+    if "seo" in fields:
+        seo = product.seo or {}
+        data["seo"] = {"title": seo.get("title") or "", "description": seo.get("description") or ""}
+    if "images" in fields:
+        data["files"] = [{"originalSource": i.url, "alt": i.alt or "", "contentType": "IMAGE"}
+                         for i in sorted(product.images, key=lambda i: i.position)]
+    return data
+
+
 # --- stock ------------------------------------------------------------------------------------------
 def _available(quantities):
     return next((int(q["quantity"]) for q in quantities or [] if q["name"] == "available"), 0)

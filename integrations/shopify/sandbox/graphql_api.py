@@ -15,7 +15,8 @@ queries   shop, products, product, productVariants, productOperation, locations,
 mutations productSet, productCreate, productDelete, inventorySetQuantities, inventoryAdjustQuantities,
           webhookSubscriptionCreate, webhookSubscriptionDelete (the mutations live in ``mutations``)
 
-``query:`` search strings understand ``updated_at:>'<ISO time>'``, ``created_at:>…`` and ``sku:<sku>``.
+``query:`` search strings understand ``updated_at:>'<ISO time>'``, ``created_at:>…``, ``sku:<sku>`` and
+``barcode:<barcode>`` (quoted when they hold spaces), and groups of terms joined by ``OR``.
 Input arrays longer than 250 (2,048 for productSet variants) are refused with
 ``MAX_INPUT_SIZE_EXCEEDED``. ``@idempotent(key:)`` is honoured on inventory mutations and required
 from API version 2026-04.
@@ -43,15 +44,31 @@ SCOPES = {
     "orders": "orders", "order": "orders",
 }
 
-_SEARCH = re.compile(r"(?P<field>updated_at|created_at|sku):(?P<op>[<>]=?)?['\"]?(?P<value>[^'\"\s]+)['\"]?")
+_SEARCH = re.compile(r"(?P<field>updated_at|created_at|sku|barcode):(?P<op>[<>]=?)?"
+                     r"(?:\"(?P<dq>(?:\\.|[^\"\\])*)\"|'(?P<sq>(?:\\.|[^'\\])*)'|(?P<bare>[^\s'\"]+))")
+_OR = re.compile(r"\s+OR\s+")
+
+
+def _unescape(text):
+    return re.sub(r"\\(.)", r"\1", text)
 
 
 def _matches(search, record):
+    """Shopify's search syntax as far as Flyt uses it: ``field:value`` terms (``updated_at``/``created_at``
+    with ``>``, ``>=``, ``<``, ``<=``; exact ``sku``/``barcode``, quoted when they hold spaces), all of them
+    required, and groups of them joined by ``OR`` of which one is enough."""
+    groups = _OR.split((search or "").strip())
+    return any(_matches_all(group, record) for group in groups) if len(groups) > 1 else _matches_all(search, record)
+
+
+def _matches_all(search, record):
     for match in _SEARCH.finditer(search or ""):
-        field, op, value = match.group("field"), match.group("op"), match.group("value")
-        if field == "sku":
-            skus = [v["sku"] for v in record.get("variants", [])] + [record.get("sku")]
-            if value not in skus:
+        field, op = match.group("field"), match.group("op")
+        value = match.group("bare") if match.group("bare") is not None else _unescape(
+            match.group("dq") if match.group("dq") is not None else match.group("sq"))
+        if field in ("sku", "barcode"):
+            values = [v.get(field) for v in record.get("variants", [])] + [record.get(field)]
+            if value not in values:
                 return False
             continue
         try:

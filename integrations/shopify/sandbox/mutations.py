@@ -111,6 +111,10 @@ class MutationsMixin:
             product["status"] = data["status"].lower()
             product["published_at"] = product["published_at"] or (self.iso(account) if product["status"] == "active"
                                                                   else None)
+        if data.get("seo") is not None:  # SEOInput: a field left out keeps its value
+            seo = dict(product.get("seo") or {})
+            seo.update({k: v for k, v in data["seo"].items() if k in ("title", "description") and v is not None})
+            product["seo"] = seo
         if data.get("tags") is not None:
             tags = data["tags"]
             product["tags"] = ", ".join(tags) if isinstance(tags, list) else str(tags)
@@ -169,10 +173,10 @@ class MutationsMixin:
             variant["inventory_management"] = "shopify" if item["tracked"] else None
         weight = (item_data.get("measurement") or {}).get("weight") or {}
         if weight.get("value") is not None:
-            units = {"GRAMS": 1, "KILOGRAMS": 1000, "POUNDS": 453.592, "OUNCES": 28.3495}
-            factor = units.get(weight.get("unit", "KILOGRAMS"), 1000)
+            units = {"GRAMS": (1, "g"), "KILOGRAMS": (1000, "kg"), "POUNDS": (453.592, "lb"), "OUNCES": (28.3495, "oz")}
+            factor, unit = units.get(weight.get("unit", "KILOGRAMS"), (1000, "kg"))
             variant["grams"] = int(round(float(weight["value"]) * factor))
-            variant["weight"] = round(variant["grams"] / 1000, 3)
+            variant["weight"], variant["weight_unit"] = float(weight["value"]), unit  # kept in the unit given
         variant["updated_at"] = item["updated_at"] = self.iso(account)
         self.retitle_variant(variant)
 

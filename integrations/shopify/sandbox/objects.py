@@ -7,6 +7,7 @@ import json
 from integrations.shopify import gql
 from integrations.shopify.sandbox.store import gid, gid_number
 
+WEIGHT_UNITS = {"g": "GRAMS", "kg": "KILOGRAMS", "oz": "OUNCES", "lb": "POUNDS"}  # REST weight_unit -> WeightUnit
 QUANTITY_NAMES = ("available", "on_hand", "committed", "reserved", "incoming", "damaged", "safety_stock",
                   "quality_control")
 
@@ -116,6 +117,11 @@ class ObjectsMixin:
         def images(args):
             return connection(product["images"], args, lambda i: self.gql_image(i))
 
+        def media(args):
+            return connection(product["images"], args, lambda i: self.gql_media(i))
+
+        seo = product.get("seo") or {}
+
         return {
             "__typename": "Product", "id": gid("Product", product["id"]), "legacyResourceId": str(product["id"]),
             "title": product["title"], "handle": product["handle"], "descriptionHtml": product["body_html"],
@@ -129,7 +135,9 @@ class ObjectsMixin:
                                      for o in product["options"][: args.get("first") or None]],
             "featuredImage": self.gql_image(product["images"][0]) if product["images"] else None,
             "featuredMedia": self.gql_media(product["images"][0]) if product["images"] else None,
-            "images": images, "variants": variants,
+            "images": images, "media": media, "variants": variants,
+            "seo": {"__typename": "SEO", "title": seo.get("title") or None,
+                    "description": seo.get("description") or None},
             "variantsCount": {"count": len(product["variants"]), "precision": "EXACT"},
             "totalInventory": sum(lv["available"] for v in product["variants"]
                                   for lv in self.levels_for_item(account, v["inventory_item_id"])),
@@ -183,11 +191,19 @@ class ObjectsMixin:
             "__typename": "InventoryItem", "id": gid("InventoryItem", item["id"]),
             "legacyResourceId": str(item["id"]), "sku": item["sku"], "tracked": item["tracked"],
             "requiresShipping": item["requires_shipping"], "unitCost": self.gql_money(account, item["cost"]),
+            "measurement": lambda args: self.gql_measurement(account, item, variant),
             "createdAt": item["created_at"], "updatedAt": item["updated_at"],
             "countryCodeOfOrigin": item["country_code_of_origin"], "harmonizedSystemCode":
             item["harmonized_system_code"], "variant": the_variant, "variants": variants, "inventoryLevels": levels,
             "inventoryLevel": level,
         }
+
+    def gql_measurement(self, account, item, variant=None):
+        """``InventoryItemMeasurement``: the variant's weight in the unit it was given in."""
+        found = variant or self.variant_for_item(account, item["id"])[1] or {}
+        unit = WEIGHT_UNITS.get(found.get("weight_unit") or "kg", "KILOGRAMS")
+        return {"__typename": "InventoryItemMeasurement", "id": gid("InventoryItemMeasurement", item["id"]),
+                "weight": {"__typename": "Weight", "unit": unit, "value": float(found.get("weight") or 0)}}
 
     def gql_level(self, account, level):
         item_id, location_id = level["inventory_item_id"], level["location_id"]

@@ -199,6 +199,7 @@ class StoreMixin:
     # --- REST representations -------------------------------------------------------------------
     def rest_product(self, account, product, fields=None):
         out = copy.deepcopy(product)
+        out.pop("seo", None)  # GraphQL only: REST has no SEO fields on a product
         for variant in out["variants"]:
             variant["inventory_quantity"] = sum(
                 lv["available"] for lv in self.levels_for_item(account, variant["inventory_item_id"]))
