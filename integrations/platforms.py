@@ -61,6 +61,15 @@ def platforms_with(*, products_read=None, products_write=None, stock=None, polle
     return tuple(key for key, spec in PLATFORMS.items() if fits(spec))
 
 
+def poll_interval_s(platform_key, settings=None):
+    """How often a polled platform's connection is polled: the merchant's ``poll_interval_seconds``
+    setting, else the spec's interval; None for a platform that sends webhooks instead."""
+    spec = spec_for(platform_key)
+    if spec.poll_interval_s is None:
+        return None
+    return int((settings or {}).get("poll_interval_seconds") or spec.poll_interval_s)
+
+
 def load(platform_key, part):
     """The object a spec names by dotted path (``part``: "product_connector", "stock_connector",
     "sandbox", "client", "webhook_verifier"), or None when the platform declares none."""
