@@ -1,7 +1,16 @@
 from django import forms
 from django.contrib import admin, messages
 
-from integrations.models import Binding, Connection, Integration, Listing, RemoteStock, TaskAttempt, WebhookEvent
+from integrations.models import (
+    Binding,
+    Connection,
+    Integration,
+    Listing,
+    RemoteStock,
+    SyncCursor,
+    TaskAttempt,
+    WebhookEvent,
+)
 from integrations.services.webhooks import webhook_events_replay
 from merchants.admin_mixins import ReadOnlyAdminMixin
 
@@ -110,3 +119,13 @@ class ListingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["product", "integration", "active", "source", "merchant", "updated_at"]
     list_filter = ["merchant", "active", "source"]
     search_fields = ["product__title"]
+
+
+@admin.register(SyncCursor)
+class SyncCursorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Where each connection's reads of each resource resume, and when its last poll was claimed."""
+
+    list_display = ["connection", "resource", "since", "polled_at", "updated_at", "merchant"]
+    list_filter = ["merchant", "resource", "connection__platform"]
+    search_fields = ["connection__name", "connection__external_account_id"]
+    list_select_related = ["connection", "merchant"]

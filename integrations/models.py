@@ -281,3 +281,35 @@ class Listing(MerchantOwnedModel):
 
     def __str__(self):
         return f"{self.product} on {self.integration}"
+
+
+class SyncCursor(MerchantOwnedModel):
+    """Where one connection's incremental read of one resource resumes, one row per resource, each
+    written only by the subsystem that reads that resource (``integrations.services.cursors``).
+
+    ``since`` is the watermark on the platform's clock: the next read asks for what changed since
+    then. ``polled_at`` (Flyt's clock) is when a poll of a platform without webhooks was last
+    claimed, so the dispatcher claims the next one only once the interval has passed.
+    """
+
+    class Resource(models.TextChoices):
+        PRODUCTS = "products", "Products"
+        STOCK = "stock", "Stock"
+        ORDERS = "orders", "Orders"
+        CUSTOMERS = "customers", "Customers"
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="sync_cursors")
+    resource = models.CharField(max_length=16, choices=Resource.choices)
+    since = models.DateTimeField(null=True, blank=True,
+                                 help_text="The next read asks for changes since then (the platform's clock)")
+    polled_at = models.DateTimeField(null=True, blank=True, help_text="When the last poll was claimed")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["connection", "resource"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "resource"], name="synccursor_unique_resource"),
+        ]
+
+    def __str__(self):
+        return f"{self.connection_id} {self.resource}: since {self.since}"

@@ -9,8 +9,9 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from integrations.dto import iso_time_or_none
-from integrations.models import Connection
+from integrations.models import Connection, SyncCursor
+from integrations.platforms import platforms_with, spec_for
+from integrations.services.cursors import cursor_claim_poll
 
 
 def connections_claim_due(*, now=None, limit=200):
@@ -39,7 +40,9 @@ def connections_claim_due(*, now=None, limit=200):
     return claimed
 
 
-POLLED_PLATFORMS = ("shopbox",)  # platforms that send no webhooks: their stock is polled
+# platforms that send no webhooks (their spec's ``poll_interval_s``): their stock is polled
+POLLED_PLATFORMS = platforms_with(polled=True, stock=True)
+BEAT_SLACK = timedelta(seconds=5)  # a poll due at the next beat tick is claimed at it, not one tick later
 
 
 def stock_reconcile_due(*, now=None, limit=200):
@@ -70,22 +73,23 @@ def stock_reconcile_due(*, now=None, limit=200):
 
 def stock_poll_due(*, now=None):
     """Enqueue a stock poll for each polled connection whose interval (the merchant's
-    ``settings["poll_interval_seconds"]``, default 60) has passed. Returns their ids."""
+    ``settings["poll_interval_seconds"]``, else the platform's ``poll_interval_s``) has passed.
+    Returns their ids.
+
+    Each connection's poll is claimed on its stock cursor (``cursor_claim_poll``), so two
+    dispatchers running at once enqueue it once; it is enqueued after its claim commits."""
     from integrations.tasks import stock_poll_task
 
     now = now or timezone.now()
     claimed = []
-    with transaction.atomic():
-        for connection in (Connection.objects.filter(status=Connection.Status.ACTIVE, platform__in=POLLED_PLATFORMS)
-                           .exclude(stock_direction="off").select_for_update(skip_locked=True, of=("self",))):
-            state = (connection.sync_state or {}).get("stock_poll", {})
-            interval = int((connection.settings or {}).get("poll_interval_seconds") or 60)
-            last = state.get("polled_at")
-            if last and iso_time_or_none(last) > now - timedelta(seconds=interval - 5):
-                continue
-            sync_state = {**(connection.sync_state or {}), "stock_poll": {**state, "polled_at": now.isoformat()}}
-            Connection.objects.filter(pk=connection.pk).update(sync_state=sync_state)
-            claimed.append(connection.pk)
-        for pk in claimed:
-            transaction.on_commit(lambda pk=pk: stock_poll_task.delay(pk))
+    candidates = (Connection.objects.filter(status=Connection.Status.ACTIVE, platform__in=POLLED_PLATFORMS)
+                  .exclude(stock_direction="off").select_related("merchant").order_by("pk"))
+    for connection in candidates:
+        chosen = (connection.settings or {}).get("poll_interval_seconds")
+        interval = timedelta(seconds=int(chosen or spec_for(connection.platform).poll_interval_s))
+        with transaction.atomic():
+            if cursor_claim_poll(merchant=connection.merchant, connection=connection,
+                                 resource=SyncCursor.Resource.STOCK, every=interval - BEAT_SLACK, now=now):
+                claimed.append(connection.pk)
+                transaction.on_commit(lambda pk=connection.pk: stock_poll_task.delay(pk))
     return claimed

@@ -14,8 +14,9 @@ from integrations.engine.stock import stock_changes_apply, stock_push, stock_rec
 from integrations.engine.stock.common import PUSHES, Outcome, describe, enqueue_pushes, lock_variants
 from integrations.engine.stock.resume import stock_tracking_resume
 from integrations.errors import ConnectorError
-from integrations.models import Binding, Connection, RemoteStock
+from integrations.models import Binding, Connection, RemoteStock, SyncCursor
 from integrations.registry import stock_connector_for
+from integrations.services.cursors import cursor_advance, cursor_since
 from inventory.models import QUANTITY_MAX, Allocation, Location, StockLevel
 from inventory.selectors import stock_quantities
 from inventory.services import location_get_default
@@ -284,20 +285,13 @@ def _log_product(merchant, rows, outcome):
 def stock_connection_poll(*, merchant, connection):
     """Platforms without webhooks (Shopbox): ask what changed since the last poll and apply it."""
     ensure_owned(connection, merchant=merchant)
-    from integrations.dto import iso_time_or_none
-
     connector = stock_connector_for(connection)
-    state = (connection.sync_state or {}).get("stock_poll", {})
-    watermark = iso_time_or_none(state.get("since"))
+    watermark = cursor_since(merchant=merchant, connection=connection, resource=SyncCursor.Resource.STOCK)
     changes, next_mark = connector.poll_changes(watermark=watermark)
     outcome = None
     if changes:
         outcome = stock_event_apply(merchant=merchant, connection=connection, changes=changes,
                                     reference=f"poll:{next_mark.isoformat() if next_mark else ''}")
     if next_mark is not None and next_mark != watermark:
-        connection.refresh_from_db(fields=["sync_state"])
-        current = (connection.sync_state or {}).get("stock_poll", {})
-        sync_state = {**(connection.sync_state or {}), "stock_poll": {**current, "since": next_mark.isoformat()}}
-        Connection.objects.filter(pk=connection.pk).update(sync_state=sync_state)
-        connection.sync_state = sync_state
+        cursor_advance(merchant=merchant, connection=connection, resource=SyncCursor.Resource.STOCK, since=next_mark)
     return outcome
