@@ -112,17 +112,38 @@ class RackbeatClient(RollingWindowPacing, PlatformClient):
                 return group
         return self.create_product_group(number=number, name=name)
 
-    def iter_products(self, *, fields=None, field_eq=None):
-        """Every product (each Rackbeat product number is one sellable variant), page by page."""
+    @staticmethod
+    def _product_params(*, fields=None, field_eq=None, expand=None, order_by=None, order_direction=None):
         params = {}
         if fields:
             params["fields"] = ",".join(fields)
         for field_id, value in (field_eq or {}).items():
             params[f"field_eq[{field_id}]"] = value
-        return self._iter("/products", "products", params)
+        if expand:
+            params["expand"] = expand
+        if order_by:
+            params["order_by"] = order_by
+            params["order_direction"] = order_direction or "asc"
+        return params
 
-    def get_product(self, *, number):
-        return self.call("GET", f"/products/{_number(number)}")["product"]
+    def iter_products(self, *, fields=None, field_eq=None, expand=None, order_by=None, order_direction=None):
+        """Every product (each Rackbeat product number is one sellable variant), page by page.
+        ``expand="field_values"`` adds each product's custom field values; ``order_by`` a product key."""
+        return self._iter("/products", "products", self._product_params(
+            fields=fields, field_eq=field_eq, expand=expand, order_by=order_by, order_direction=order_direction))
+
+    def iter_product_pages(self, *, fields=None, field_eq=None, expand=None, order_by=None, order_direction=None):
+        """Like ``iter_products``, a page (up to ``limit`` products) at a time: stop early by not asking for more."""
+        return self.iter_pages("/products", "products", params=self._product_params(
+            fields=fields, field_eq=field_eq, expand=expand, order_by=order_by, order_direction=order_direction))
+
+    def get_product(self, *, number, expand=None):
+        params = {"expand": expand} if expand else None
+        return self.call("GET", f"/products/{_number(number)}", params=params)["product"]
+
+    def company(self):
+        """The company the API key belongs to (``GET /self``): ``id``, ``company_name``, ``currency``."""
+        return self.call("GET", "/self")["user_account"]
 
     def create_product(self, *, body):
         return self.call("POST", "/products", json=body)["product"]
@@ -154,6 +175,13 @@ class RackbeatClient(RollingWindowPacing, PlatformClient):
 
     def create_field(self, *, name, slug=None):
         return self.call("POST", "/fields", json={"name": name, **({"slug": slug} if slug else {})})["field"]
+
+    def ensure_field(self, *, name, slug, create=True):
+        """The custom field with this ``slug`` (or ``name``): found, else created (or None with ``create=False``)."""
+        for field in self.list_fields():
+            if field.get("slug") == slug or field.get("name") == name:
+                return field
+        return self.create_field(name=name, slug=slug) if create else None
 
     def get_product_fields(self, *, number):
         return self.call("GET", f"/products/{_number(number)}/fields")["field_values"]

@@ -3,8 +3,14 @@
 See ``base`` (auth, throttling, envelopes, webhooks out), ``catalog`` (groups, products, custom
 fields, locations, stock) and ``documents`` (adjustments, movements, orders, webhook subscriptions)
 for what is evidenced and what is assumed. Rackbeat has no documented variant model: each sellable
-variant is its own product number (reference §3.7), which is how ``seed`` stores variants.
+variant is its own product number (reference §3.7), which is how ``seed`` stores variants. The
+variants of one seeded product are grouped as Flyt groups them (``integrations.rackbeat.mapping``):
+the custom product fields "Flyt product" (the first variant's number) and "Flyt variant options",
+which ``seed`` creates in the account when a product has variants (``group_variants=False`` leaves
+them as unrelated products, as a merchant without those fields has them).
 """
+
+from integrations.rackbeat.mapping import GROUP_FIELD, OPTIONS_FIELD, options_out
 
 from .base import DEFAULTS
 from .documents import DocumentRoutes
@@ -13,11 +19,12 @@ __all__ = ["DEFAULTS", "RackbeatSandbox"]
 
 
 class RackbeatSandbox(DocumentRoutes):
-    def seed(self, account_key, products) -> None:
+    def seed(self, account_key, products, *, group_variants=True) -> None:
         with self.lock:
             account = self.account(account_key)
             location = self.default_location(account)["number"]
             for seed in products:
+                grouped = group_variants and len(seed.variants) > 1
                 for variant in seed.variants:
                     suffix = " / ".join(variant.options.values())
                     self.add_product(account, {
@@ -25,9 +32,25 @@ class RackbeatSandbox(DocumentRoutes):
                         "group": 1, "description": seed.description, "barcode": variant.barcode,
                         "sales_price": variant.price_minor / 100, "cost_price": variant.cost_minor / 100,
                         "recommended_cost_price": variant.cost_minor / 100,
-                        "picture_url": seed.images[0] if seed.images else None})
+                        "picture_url": seed.images[0] if seed.images else None,
+                        "physical": {"weight": variant.weight_grams, "weight_unit": "g"}})
+                    if grouped:
+                        group_id, options_id = self.flyt_fields(account)
+                        account["field_values"].setdefault(variant.sku, {}).update(
+                            {group_id: seed.variants[0].sku, options_id: options_out(variant.options)})
                     if variant.stock:
                         self.move_stock(account, variant.sku, location, quantity=float(variant.stock), emit=False)
+
+    def flyt_fields(self, account):
+        """The ids of the custom product fields Flyt groups variants with, created when missing."""
+        ids = []
+        for spec in (GROUP_FIELD, OPTIONS_FIELD):
+            field = next((f for f in account["fields"].values() if f["slug"] == spec["slug"]), None)
+            if field is None:
+                field = {"id": self.next_id(), "name": spec["name"], "slug": spec["slug"], "type": "text"}
+                account["fields"][str(field["id"])] = field
+            ids.append(str(field["id"]))
+        return ids
 
     # --- merchant activity: changes state and sends the webhooks Rackbeat would send ------------------
     def admin_update_product(self, account_key, number, **fields):

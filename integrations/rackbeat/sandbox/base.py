@@ -8,12 +8,19 @@ wrapped in the singular key; webhooks upserted on event+url, a 32-char token sho
 with ``Rackbeat-Webhook-Token`` / ``-Event`` / ``Rackbeat-Account-Id`` and
 ``{key, key_name, event, data}`` (+ ``old_key``, ``new_key``, ``changed`` on updates).
 
+Also evidenced (R-SDK, R-KG): ``order_by`` / ``order_direction`` on lists; ``expand=field_values``
+(the only expansion, per R-KG) on product lists and single products; ``GET /self`` answering
+``{"user_account": {"id", "company_name", ...}}`` (R-TOOLS).
+
 Assumptions: error bodies follow Laravel (``{"message"}``; 422 ``{"message", "errors": {field:
 [...]}}``); 206 is answered whenever more pages follow; ``limit`` is clamped to ``max_limit``
 (1000, what a production third-party client pages with); the limit is ``rate_per_minute`` (480,
 the third-party client's default) over a rolling minute with ``X-RateLimit-Limit`` /
 ``X-RateLimit-Remaining`` headers and ``Retry-After`` on 429; the webhook retry schedule and
-deactivating a hook after its last failed retry (only ``failures_since_last_success`` is evidenced).
+deactivating a hook after its last failed retry (only ``failures_since_last_success`` is evidenced);
+``user_account.currency`` (the company's base currency, ``currency`` option, DKK by default); items
+without the ``order_by`` key sort first; lists have no ``updated_at`` filter (none is evidenced:
+changed products are found by ordering on ``updated_at``).
 """
 
 import json
@@ -26,7 +33,8 @@ from django.conf import settings
 from integrations.sandbox.core import Sandbox, SandboxError
 from integrations.sandbox.ratelimit import RollingRate
 
-DEFAULTS = {"rate_per_minute": 480, "max_limit": 1000, "default_limit": 20, "max_adjustment_lines": 100}
+DEFAULTS = {"currency": "DKK", "company_name": "Flyt Demo ApS", "rate_per_minute": 480, "max_limit": 1000,
+            "default_limit": 20, "max_adjustment_lines": 100}
 RATE_WINDOW_S = 60.0
 
 
@@ -113,8 +121,15 @@ class RackbeatBase(Sandbox):
         return key, {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(max(0, limit - len(rate.stamps)))}
 
     # --- lists ------------------------------------------------------------------------------------
-    def listing(self, request, account, plural, items):
-        """The list envelope; 206 while more pages follow."""
+    def listing(self, request, account, plural, items, expand=None):
+        """The list envelope; 206 while more pages follow. ``order_by`` (a key of the items) and
+        ``order_direction`` (asc, desc) sort before paging; ``expand`` (item -> extra keys) adds what
+        ``?expand=`` asks for to each item of the page, after ``fields`` picked its keys."""
+        order_by = request.arg("order_by")
+        if order_by:
+            descending = (request.arg("order_direction") or "asc").lower() == "desc"
+            items = sorted(items, key=lambda item: (item.get(order_by) is not None, item.get(order_by) or 0),
+                           reverse=descending)
         try:
             page = max(1, int(request.arg("page", 1)))
             limit = int(request.arg("limit", account["config"]["default_limit"]))
@@ -127,6 +142,9 @@ class RackbeatBase(Sandbox):
         fields = [f for f in (request.arg("fields") or "").split(",") if f]
         if fields:
             chunk = [{k: v for k, v in item.items() if k in fields} for item in chunk]
+        if expand is not None:
+            chunk = [{**item, **expand(original)} for item, original in
+                     zip(chunk, items[(page - 1) * limit: page * limit], strict=True)]
         body = {plural: chunk, "page": page, "pages": pages, "limit": limit, "total": total}
         return 206 if page < pages else 200, body
 

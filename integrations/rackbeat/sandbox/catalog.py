@@ -7,10 +7,15 @@ totals ``stock_quantity`` / ``available_quantity`` / ``in_order_quantity``, stoc
 ``/inventory-adjustments`` and ``/inventory-movements`` that must be booked (``.../{id}/book``;
 the movements list key is ``inventory_regulations``); products with stock cannot be deleted.
 
+Also evidenced: ``physical{weight, weight_unit, ...}`` in product answers and create bodies (R-CS,
+R-TOOLS); ``expand=field_values``, ``order_by`` / ``order_direction`` (see ``base``); ``GET /self``.
+
 Assumptions: the body shapes of product-location rows, field values, adjustments and movements
 (lines ``{item: {number}, location: {number}, quantity}``), 201 on create, 422 for a missing group
-and for deleting a product with stock, and which webhook events fire (``product.created``,
-``product.updated`` with ``changed`` including stock totals when stock moves, ``product.deleted``).
+and for deleting a product with stock, ``physical`` written as a whole object (defaults: weight 0 kg),
+an expanded product's ``field_values`` shaped like ``/products/{number}/fields``, and which webhook
+events fire (``product.created``, ``product.updated`` with ``changed`` including stock totals when
+stock moves, ``product.deleted``).
 """
 
 from integrations.sandbox.core import SandboxResponse, route
@@ -18,11 +23,19 @@ from integrations.sandbox.core import SandboxResponse, route
 from .base import RackbeatBase, decimal_field, error, invalid
 
 WRITABLE = ("name", "description", "barcode", "sales_price", "cost_price", "recommended_cost_price", "is_barred",
-            "inventory_enabled", "picture_url", "variation_id", "min_stock")
+            "inventory_enabled", "picture_url", "variation_id", "min_stock", "physical")
+PHYSICAL = {"weight": 0.0, "weight_unit": "kg", "height": 0.0, "width": 0.0, "depth": 0.0, "size_unit": "cm"}
 STOCK_TOTALS = ["stock_quantity", "available_quantity", "in_order_quantity"]
 
 
 class CatalogRoutes(RackbeatBase):
+    # --- the company ------------------------------------------------------------------------------
+    @route("GET", r"/self")
+    def company(self, request, account):
+        config = account["config"]
+        return SandboxResponse(200, {"user_account": {"id": account["id"], "company_name": config["company_name"],
+                                                      "currency": config["currency"]}})
+
     # --- product groups ---------------------------------------------------------------------------
     @route("GET", r"/product-groups")
     def list_groups(self, request, account):
@@ -53,12 +66,20 @@ class CatalogRoutes(RackbeatBase):
                 field_id = name[len("field_eq["):-1]
                 items = [p for p in items
                          if str(account["field_values"].get(p["number"], {}).get(field_id)) == values[-1]]
-        status, body = self.listing(request, account, "products", items)
+        status, body = self.listing(request, account, "products", items, expand=self._expansion(request, account))
         return SandboxResponse(status, body)
 
     @route("GET", r"/products/(?P<number>[^/]+)")
     def get_product(self, request, account, number):
-        return SandboxResponse(200, {"product": self.product(account, number)})
+        product = self.product(account, number)
+        expand = self._expansion(request, account)
+        return SandboxResponse(200, {"product": {**product, **expand(product)} if expand else product})
+
+    def _expansion(self, request, account):
+        """What ``?expand=field_values`` adds to a product: its custom field values (None: nothing asked)."""
+        if "field_values" not in (request.arg("expand") or "").split(","):
+            return None
+        return lambda product: {"field_values": self._field_values(account, product["number"])}
 
     @route("POST", r"/products")
     def create_product(self, request, account):
@@ -119,6 +140,7 @@ class CatalogRoutes(RackbeatBase):
                    "inventory_enabled": bool(body.get("inventory_enabled", group["inventory_enabled"])),
                    "picture_url": body.get("image_url") or body.get("picture_url"),
                    "variation_id": body.get("variation_id"), "min_stock": body.get("min_stock", 0),
+                   "physical": {**PHYSICAL, **(body.get("physical") or {})},
                    "group_id": group["id"], "group": {k: group[k] for k in ("number", "name")},
                    "created_at": now, "updated_at": now, "self": base}
         account["products"][number] = product

@@ -153,7 +153,8 @@ class DocumentRoutes(CatalogRoutes):
                                        or account["products"][line["item"]["number"]]["sales_price"])
             line["position"] = n
         order = {"id": self.next_id(), "number": number, "customer": customer, "our_reference": our_reference,
-                 "currency": "DKK", "lines": lines, "total": sum(li["line_price"] * li["quantity"] for li in lines),
+                 "currency": account["config"]["currency"], "lines": lines,
+                 "total": sum(li["line_price"] * li["quantity"] for li in lines),
                  "is_draft": True, "is_booked": False, "is_shipped": False, "is_cancelled": False,
                  "is_archived": False, "is_invoiced": False, "created_at": now, "updated_at": now, "booked_at": None,
                  "self": f"/orders/{number}"}
