@@ -50,8 +50,8 @@ FIELDS_READ = frozenset({"name", "description", "price", "cost_price", "weight",
 FIELDS_WRITE = FIELDS_READ
 PRODUCT_TOPICS = ("products/create", "products/update", "products/delete")
 WEBHOOK_TOPICS = PRODUCT_TOPICS + tuple(t for t in STOCK_TOPICS if t not in PRODUCT_TOPICS)
-VARIANTS_FIRST = 20  # variants per product on a page of products (more are read by the product's own pages)
-MEDIA_FIRST = 10  # images per product on a page of products
+VARIANTS_FIRST = 10  # variants per product on a page of products (more are read by the product's own pages)
+MEDIA_FIRST = 5  # images per product on a page of products (12 products a page within the cost limit)
 FIND_TERMS = 25  # sku:/barcode: terms OR-ed into one productVariants search
 
 

@@ -254,3 +254,10 @@ def test_images_are_replaced_in_order(connector, shop):
     assert connector.update_products(products=[update], fields=frozenset({"images"}))[0].ok
     assert [i["src"] for i in stored(shop, created.external_id)["images"]] == [
         "https://cdn.example.com/new.jpg", "https://cdn.example.com/mug-1-0.jpg"]
+
+
+def test_more_images_than_a_page_holds_come_back_whole_and_in_order(connector):
+    product = hub_product(1, images=8)
+    result = connector.create_products(products=[product], fields=ALL_FIELDS)[0]
+    for back in (connector.get_products(external_ids=[result.external_id])[0], next(connector.iter_products())):
+        assert [i.url for i in back.images] == [i.url for i in product.images]
