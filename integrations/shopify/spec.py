@@ -18,20 +18,25 @@ SPEC = PlatformSpec(
         },
         ["shop_domain"],
     ),
-    # products: read / written once the product fields below are declared
-    capabilities=Capabilities(stock_read=True, stock_write=True, orders=True, customers=True),
+    capabilities=Capabilities(products_read=True, products_write=True, stock_read=True, stock_write=True,
+                              orders=True, customers=True),
     client="integrations.shopify.client.ShopifyClient",
     sandbox="integrations.shopify.sandbox.ShopifySandbox",
     stock_connector="integrations.shopify.stock.ShopifyStock",
-    product_connector=None,
-    product_fields_read=frozenset(),
-    product_fields_write=frozenset(),
+    product_connector="integrations.shopify.connector.ShopifyConnector",
+    # read and written alike (integrations.shopify.connector.FIELDS_READ / FIELDS_WRITE); Shopify has no
+    # low-stock level, and videos are not synced
+    product_fields_read=frozenset({"name", "description", "price", "cost_price", "weight", "variants", "images",
+                                   "stock", "sku", "barcode", "seo"}),
+    product_fields_write=frozenset({"name", "description", "price", "cost_price", "weight", "variants", "images",
+                                    "stock", "sku", "barcode", "seo"}),
     webhooks_module="integrations.shopify.webhooks",
     webhook_verifier="integrations.services.webhook_verifiers.verify_shopify",
     # GraphQL: a bucket of 1,000 cost points restored at 100 a second (Advanced plan figures double);
     # REST: a leaky bucket of 40 calls leaking 2 a second
     rate_limits=(RateLimit("GraphQL cost points", 100, 1.0, kind="cost points", scope="shop"),
                  RateLimit("REST requests", 2, 1.0, kind="leaky bucket", scope="shop")),
-    page_size=250,
-    batch_sizes={"products": 25, "inventory": 250},
+    page_size=250,  # GraphQL's page maximum; a page of products is smaller, sized by its query cost (12)
+    # products: productSet mutations aliased into one request; deletes: productDelete mutations likewise
+    batch_sizes={"products": 25, "deletes": 50, "inventory": 250},
 )

@@ -5,9 +5,12 @@ from decimal import Decimal
 
 import pytest
 
+from integrations import registry
 from integrations.errors import ConnectorError
+from integrations.platforms import PLATFORMS
 from integrations.sandbox.seed import catalog
-from integrations.shopify.connector import ShopifyConnector
+from integrations.shopify.connector import FIELDS_READ, FIELDS_WRITE, ShopifyConnector
+from integrations.shopify.connector_writes import DELETE_PER_REQUEST
 from tests.integration.shopify_connector.conftest import connection_for, graphql_calls, make_connector
 
 
@@ -120,3 +123,11 @@ def test_shopify_down_is_a_retryable_connector_error(sandbox, clock, account, co
     with pytest.raises(ConnectorError) as caught:
         connector.prepare(role="target")
     assert caught.value.retryable
+
+
+def test_the_platform_spec_declares_what_the_connector_reads_and_writes():
+    spec = PLATFORMS["shopify"]
+    assert spec.product_fields_read == FIELDS_READ and spec.product_fields_write == FIELDS_WRITE
+    assert spec.batch_sizes["products"] == ShopifyConnector.write_batch_size
+    assert spec.batch_sizes["deletes"] == DELETE_PER_REQUEST
+    assert registry.connector_class("shopify") is ShopifyConnector
