@@ -213,6 +213,7 @@ class RackbeatWrites:
         ids, notes = {}, []
         for index, (variant, row, number) in enumerate(zip(product.variants, matched, after, strict=True)):
             try:
+                row = row if row is not None else self._adoptable(number, key, field_ids)
                 if row is None:
                     body = {"number": number, "group": int(group), **mapping.variant_body(product, variant,
                                                                                             fields=fields)}
@@ -239,6 +240,18 @@ class RackbeatWrites:
                 if str(row["number"]) not in kept:
                     notes.extend(self._retire(product, row, field_ids))
         return WriteResult(ok=True, external_id=key, variant_ids=ids, error=" ".join(notes))
+
+    def _adoptable(self, number, key, field_ids):
+        """A Rackbeat product already numbered ``number`` that is in no other product (e.g. a variant the
+        merchant made in Rackbeat before Flyt linked the product by SKU): taken into this product instead
+        of being created again. None when there is none."""
+        try:
+            row = self.client.get_product(number=number, expand="field_values" if field_ids else None)
+        except ConnectorError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return row if mapping.field_value(row, (field_ids or {}).get("group")) in ("", key) else None
 
     def _retire(self, product, row, field_ids):
         """A variant removed in Flyt: deleted in Rackbeat, or barred and taken out of the product when

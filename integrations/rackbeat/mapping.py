@@ -253,7 +253,7 @@ def variant_changes(row: dict, body: dict) -> dict:
             same = (money_in(current) or Decimal(0)) == Decimal(str(wanted)).quantize(_CENT)
         elif key == "physical":
             same = (weight_in(current) or 0) == wanted["weight"]
-            wanted = {**(current or {}), **wanted}
+            wanted = {**{k: float(v) if isinstance(v, Decimal) else v for k, v in (current or {}).items()}, **wanted}
         elif key == "min_stock":
             same = quantity_in(current) == wanted
         elif key == "inventory_enabled":

@@ -51,7 +51,7 @@ def test_create_a_batch_writes_a_rackbeat_product_per_variant(sandbox, company, 
         "Blue mug 2 - S", "Blue mug 2 - M", "Blue mug 2 - L"]
     assert grouping(sandbox, company, "MUG-2-M") == ("MUG-2-S", '{"Size":"M"}')
     # the initial stock: one booked adjustment at the default location
-    assert [sandbox.stock_of(company["id"].__str__(), n) for n in ("MUG-1", "MUG-2-S", "MUG-2-L")] == [5, 5, 7]
+    assert [sandbox.stock_of(str(company["id"]), n) for n in ("MUG-1", "MUG-2-S", "MUG-2-L")] == [5, 5, 7]
     adjustments = sandbox.calls("POST", "/inventory-adjustments")
     assert len(adjustments) == 2 and adjustments[1].path.endswith("/book")  # created, then booked
 
@@ -121,7 +121,7 @@ def test_round_trip_keeps_prices_to_the_cent(sandbox, clock, account, connector)
 def test_update_writes_only_the_given_fields_and_only_what_differs(sandbox, company, connector):
     product = hub_product(1)
     [created] = connector.create_products(products=[product], fields=FIELDS_WRITE)
-    sandbox.admin_update_product(company["id"].__str__(), "MUG-1-M", description="Edited in Rackbeat",
+    sandbox.admin_update_product(str(company["id"]), "MUG-1-M", description="Edited in Rackbeat",
                                  barcode="999")
     sandbox.requests.clear()
     changed = linked(product, created)
@@ -138,7 +138,7 @@ def test_update_writes_only_the_given_fields_and_only_what_differs(sandbox, comp
 def test_update_adds_and_removes_variants_and_renames_skus(sandbox, company, connector):
     product = hub_product(1)
     [created] = connector.create_products(products=[product], fields=FIELDS_WRITE - {"stock"})
-    sandbox.admin_adjust_stock(company["id"].__str__(), "MUG-1-L", 4)  # Rackbeat keeps products with stock
+    sandbox.admin_adjust_stock(str(company["id"]), "MUG-1-L", 4)  # Rackbeat keeps products with stock
     changed = linked(product, created)
     xl = ExternalVariant(external_id="", sku="MUG-1-XL", price=Decimal("99.50"), option_values={"Size": "XL"})
     changed.variants = [changed.variants[0], replace(changed.variants[1], sku="MUG-1-MEDIUM"), xl]
@@ -238,3 +238,44 @@ def test_the_merchants_own_custom_field_values_are_kept(sandbox, company, connec
     [back] = connector.get_products(external_ids=["MUG-1-S"])
     assert back.options == [{"name": "Size", "values": ["S", "Medium", "L"]}]
     assert field_value({"field_values": [{"field_id": shelf["id"], "value": "B-12"}]}, shelf["id"]) == "B-12"
+
+
+def test_variants_the_merchant_made_in_rackbeat_are_taken_into_the_product(sandbox, company, connector):
+    for size in "SML":  # three products of their own, as a merchant without Flyt's fields has them
+        connector.client.create_product(body={"number": f"MUG-1-{size}", "name": f"Mug {size}", "group": 1})
+    [found] = [p for p in connector.find_products(skus={"MUG-1-S"}, barcodes=set())]
+    product = hub_product(1)
+    product = replace(product, external_id=found.external_id,
+                      variants=[replace(product.variants[0], external_id="MUG-1-S"), *product.variants[1:]])
+    sandbox.requests.clear()
+    [result] = connector.update_products(products=[product], fields=FIELDS_WRITE - {"stock"})
+    assert result.ok and result.external_id == "MUG-1-S"
+    assert sandbox.calls("POST", "/products") == []  # taken in, not created again
+    assert [company["products"][f"MUG-1-{s}"]["name"] for s in "SML"] == [f"Blue mug 1 - {s}" for s in "SML"]
+    [back] = connector.get_products(external_ids=["MUG-1-M"])
+    assert back.external_id == "MUG-1-S" and [v.sku for v in back.variants] == ["MUG-1-S", "MUG-1-M", "MUG-1-L"]
+
+
+def test_a_number_in_another_product_is_not_taken(sandbox, company, connector):
+    [other] = connector.create_products(products=[hub_product(2)], fields=FIELDS_WRITE - {"stock"})
+    product = hub_product(1)
+    product.variants[1] = replace(product.variants[1], sku="MUG-2-M")
+    [created] = connector.create_products(products=[hub_product(1, variants=1)], fields=FIELDS_WRITE - {"stock"})
+    product = replace(product, external_id=created.external_id)
+    [result] = connector.update_products(products=[product], fields=FIELDS_WRITE - {"stock"})
+    assert not result.ok and "MUG-2-M" in result.error and "already has a product numbered" in result.error
+    assert grouping(sandbox, company, "MUG-2-M") == (other.external_id, '{"Size":"M"}')
+
+
+def test_a_new_weight_keeps_the_dimensions_the_merchant_set(sandbox, company, connector):
+    product = hub_product(1, variants=1)
+    [created] = connector.create_products(products=[product], fields=FIELDS_WRITE - {"stock"})
+    sandbox.admin_update_product(str(company["id"]), "MUG-1", physical={
+        "weight": 0.35, "weight_unit": "kg", "height": 12.5, "width": 9.0, "depth": 9.0, "size_unit": "cm"})
+    [same] = connector.update_products(products=[linked(product, created)], fields=frozenset({"weight"}))
+    assert same.ok and company["products"]["MUG-1"]["physical"]["weight_unit"] == "kg"  # 0.35 kg is 350 g
+    heavier = linked(product, created)
+    heavier.variants[0] = replace(heavier.variants[0], weight_grams=1200)
+    [result] = connector.update_products(products=[heavier], fields=frozenset({"weight"}))
+    assert result.ok and company["products"]["MUG-1"]["physical"] == {
+        "weight": 1200, "weight_unit": "g", "height": 12.5, "width": 9.0, "depth": 9.0, "size_unit": "cm"}
