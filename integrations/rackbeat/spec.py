@@ -15,13 +15,16 @@ SPEC = PlatformSpec(
     client="integrations.rackbeat.client.RackbeatClient",
     sandbox="integrations.rackbeat.sandbox.RackbeatSandbox",
     stock_connector="integrations.rackbeat.stock.RackbeatStock",
-    product_connector=None,
-    product_fields_read=frozenset(),
-    product_fields_write=frozenset(),
+    product_connector="integrations.rackbeat.connector.RackbeatConnector",
+    # one picture, no SEO and no videos in Rackbeat (see integrations.rackbeat.connector)
+    product_fields_read=frozenset({"name", "description", "price", "cost_price", "weight", "variants", "images",
+                                   "stock", "low_stock", "sku", "barcode"}),
+    product_fields_write=frozenset({"name", "description", "price", "cost_price", "weight", "variants", "stock",
+                                    "low_stock", "sku", "barcode"}),
     webhooks_module="integrations.rackbeat.webhooks",
     webhook_verifier="integrations.services.webhook_verifiers.verify_rackbeat",
     rate_limits=(RateLimit("requests", 480, 60.0, kind="rolling window", scope="company"),),
     page_size=1000,
-    # products are written one per call; stock adjustments take up to 100 lines
+    # no batch endpoint: a product (each variant is one) per call; stock adjustments take up to 100 lines
     batch_sizes={"products": 1, "inventory": 100},
 )

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from integrations.errors import ConnectorError
-from integrations.rackbeat.connector import RackbeatConnector
+from integrations.rackbeat.connector import FIELDS_READ, FIELDS_WRITE, RackbeatConnector
+from integrations.rackbeat.spec import SPEC
 from integrations.sandbox.seed import catalog
 from tests.integration.rackbeat_connector.conftest import make_connector, reads, writes
 
@@ -166,3 +167,9 @@ def test_a_connection_without_a_key_cannot_make_a_connector(sandbox, clock, acco
     with pytest.raises(ConnectorError, match="API key"):
         make_connector(sandbox, clock, account)
     assert RackbeatConnector.write_batch_size == 1
+
+
+def test_the_spec_declares_this_connector_and_its_fields():
+    assert SPEC.product_connector == "integrations.rackbeat.connector.RackbeatConnector"
+    assert (SPEC.product_fields_read, SPEC.product_fields_write) == (FIELDS_READ, FIELDS_WRITE)
+    assert SPEC.batch_sizes["products"] == RackbeatConnector.write_batch_size and SPEC.page_size == 1000

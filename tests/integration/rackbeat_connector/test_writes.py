@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from integrations.dto import ExternalVariant
+from integrations.engine.connector import PRODUCT_FIELDS
 from integrations.engine.desired import product_hash
 from integrations.errors import ConnectorError
 from integrations.rackbeat.connector import FIELDS_READ, FIELDS_WRITE
@@ -28,8 +29,6 @@ def grouping(sandbox, company, number):
 
 
 def test_fields_are_named_as_the_engine_names_them():
-    from integrations.engine.connector import PRODUCT_FIELDS
-
     assert FIELDS_WRITE <= FIELDS_READ <= PRODUCT_FIELDS
     assert not {"images", "seo", "videos"} & FIELDS_WRITE  # one picture, no SEO, no videos in Rackbeat
 
