@@ -38,6 +38,7 @@ A variant removed in Flyt is deleted in Rackbeat; Rackbeat keeps products with s
 variant is barred instead and leaves the group (the result says so).
 """
 
+import threading
 from datetime import UTC, timedelta
 
 from django.utils.translation import gettext as _
@@ -71,6 +72,8 @@ class RackbeatConnector(RackbeatWrites, ProductConnector):
         self._field_ids = dict(self.settings.get("custom_fields") or {}) or None
         self._product_group = self.settings.get("product_group")
         self._location = None
+        # the push may write from two threads: one of them creates the custom fields, the other waits for them
+        self._setup_lock = threading.RLock()
 
     # --- set-up --------------------------------------------------------------------------------------
     def prepare(self, *, role, options=None):
@@ -94,8 +97,8 @@ class RackbeatConnector(RackbeatWrites, ProductConnector):
         if self._currency is None:
             currency = str(self.client.company().get("currency") or "").upper()
             if not currency:
-                raise ConnectorError(_("Rackbeat did not say which currency your company uses; Flyt cannot write "
-                                       "prices without it. Check the company settings in Rackbeat."),
+                raise ConnectorError(_("Rackbeat did not say which currency your company uses, and Flyt cannot "
+                                       "write prices without it. Set the Rackbeat connection's currency in Flyt."),
                                      retryable=True, platform=self.platform)
             self._currency = currency
         return self._currency
@@ -103,8 +106,12 @@ class RackbeatConnector(RackbeatWrites, ProductConnector):
     def field_ids(self, *, create=False):
         """{"group": id, "options": id} of Flyt's custom product fields; {} while they do not exist (and
         ``create`` is false). Created when ``create``: Rackbeat refusing is the connector's error."""
+        with self._setup_lock:
+            return self._find_fields(create=create)
+
+    def _find_fields(self, *, create):
         if self._field_ids and all(self._field_ids.get(k) for k in ("group", "options")):
-            return self._field_ids
+            return dict(self._field_ids)
         found = {}
         for key, spec in (("group", mapping.GROUP_FIELD), ("options", mapping.OPTIONS_FIELD)):
             try:
@@ -120,7 +127,7 @@ class RackbeatConnector(RackbeatWrites, ProductConnector):
             if field is not None:
                 found[key] = str(field["id"])
         self._field_ids = found if len(found) == 2 else None
-        return dict(found)
+        return dict(found) if len(found) == 2 else {}
 
     def _known_field_ids(self):
         """The field ids to read groups with (looked up once; {} when the fields do not exist)."""
@@ -133,10 +140,11 @@ class RackbeatConnector(RackbeatWrites, ProductConnector):
         lowest-numbered group in Rackbeat (one named "Products" is created when there is none)."""
         if number is not None:
             return int(number)
-        if self._product_group is None:
-            groups = sorted(self.client.list_product_groups(), key=lambda g: int(g["number"]))
-            group = groups[0] if groups else self.client.create_product_group(number=1, name="Products")
-            self._product_group = int(group["number"])
+        with self._setup_lock:
+            if self._product_group is None:
+                groups = sorted(self.client.list_product_groups(), key=lambda g: int(g["number"]))
+                group = groups[0] if groups else self.client.create_product_group(number=1, name="Products")
+                self._product_group = int(group["number"])
         return int(self._product_group)
 
     # --- reading --------------------------------------------------------------------------------------

@@ -173,3 +173,11 @@ def test_the_spec_declares_this_connector_and_its_fields():
     assert SPEC.product_connector == "integrations.rackbeat.connector.RackbeatConnector"
     assert (SPEC.product_fields_read, SPEC.product_fields_write) == (FIELDS_READ, FIELDS_WRITE)
     assert SPEC.batch_sizes["products"] == RackbeatConnector.write_batch_size and SPEC.page_size == 1000
+
+
+def test_a_company_without_a_currency_is_said_in_words(sandbox, clock):
+    connector = make_connector(sandbox, clock, sandbox.create_account(currency=""))
+    with pytest.raises(ConnectorError, match="currency"):
+        connector.prepare(role="target")
+    assert make_connector(sandbox, clock, sandbox.create_account(currency=""), currency="EUR").account_currency() \
+        == "EUR"

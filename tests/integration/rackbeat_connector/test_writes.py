@@ -1,6 +1,7 @@
 """RackbeatConnector writes against the Rackbeat sandbox: create (batch, placement, stock), update within
 fields, variants added and removed, delete, refusals; what Rackbeat holds is read from the sandbox's state."""
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from decimal import Decimal
 
@@ -278,3 +279,12 @@ def test_a_new_weight_keeps_the_dimensions_the_merchant_set(sandbox, company, co
     [result] = connector.update_products(products=[heavier], fields=frozenset({"weight"}))
     assert result.ok and company["products"]["MUG-1"]["physical"] == {
         "weight": 1200, "weight_unit": "g", "height": 12.5, "width": 9.0, "depth": 9.0, "size_unit": "cm"}
+
+
+def test_two_writer_threads_create_the_grouping_fields_once(sandbox, company, connector):
+    products = [hub_product(n) for n in range(1, 5)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda p: connector.create_products(products=[p], fields=FIELDS_WRITE)[0], products))
+    assert all(r.ok for r in results)
+    assert sorted(f["slug"] for f in company["fields"].values()) == ["flyt-product", "flyt-variant-options"]
+    assert all(len(p.variants) == 3 for p in connector.iter_products())
