@@ -8,7 +8,6 @@ from integrations.engine.hub import column_set, integration_price_list
 from integrations.engine.push.items import _barcode_key, _label, _Pushed
 from integrations.engine.push.results import _save_results
 from integrations.engine.push.writer import _placement, _Writer
-from integrations.http import SystemClock
 from integrations.models import Binding, Listing
 from inventory.selectors import stock_quantities
 from merchants.tenancy import scoped
@@ -45,10 +44,9 @@ class Pusher:
         self.by_sku, self.by_barcode = {}, {}  # whole-target mode: codes of target products not bound yet
         self.taken = None  # external ids of the target's products bound to hub products
         self.pending = {"create": [], "update": []}  # products waiting for a full write batch
-        clock = getattr(connector, "clock", None)
-        threaded = not dry_run and (clock is None or isinstance(clock, SystemClock))
+        # one path on every clock: the writes go out from the writer's threads (a dry run writes nothing)
         self.writer = None if dry_run else _Writer(connector=connector, fields=fields,
-                                                   placement=_placement(integration), threaded=threaded)
+                                                   placement=_placement(integration))
 
     # --- the steps ------------------------------------------------------------------------------------
     def push(self, product_ids=None):

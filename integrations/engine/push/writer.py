@@ -1,9 +1,11 @@
-"""The push's writes to the target platform, in order, from background threads on the real clock."""
+"""The push's writes to the target platform, in order, from background threads (on every clock)."""
 
 import queue
 import threading
 import time
 from collections import deque
+
+from integrations.http import SystemClock
 
 WRITER_QUEUE = 1  # batches waiting for the writer threads: memory stays bounded whatever the catalog
 # batches waiting between two steps of the chain: with one waiting between each two steps, up to five
@@ -16,10 +18,11 @@ READY_MARGIN_S = 0.05  # added to the connector's ``create_ready_s`` before the 
 class _Writer:
     """Sends create and update batches to the target in order and hands back ``(kind, batch, results)``.
 
-    Inline (dry clocks, tests on a fake clock): each batch is written when offered. Threaded (the real
-    clock): background threads own the target connector and do only HTTP, never the database, so the
-    engine's thread works on the next page while the writes wait on rate limits. The batches go through
-    a chain of threads, one step each, in order:
+    Background threads own the target connector and do only HTTP, never the database, so the engine's
+    thread works on the next page while the writes wait on rate limits. The same threads run on every
+    clock: a wait (a rate limit, an import not done yet) is a ``sleep`` on the connector's clock, which a
+    test's FakeClock turns into moving time. The batches go through a chain of threads, one step each,
+    in order:
 
     - a connector with ``start_create``/``finish_create`` (Zettle's bulk imports) has its creates
       started by ``flyt-push-starter``; when it also has ``await_create``, ``flyt-push-waiter`` waits
@@ -29,38 +32,32 @@ class _Writer:
       between two steps;
     - everything else is written by ``flyt-push-writer``.
 
-    Batches are written and handed back in the order offered.
+    Batches are written and handed back in the order offered. At most ``WRITER_QUEUE`` batches wait
+    for the first thread and ``WRITER_IN_FLIGHT`` between two threads: memory stays bounded.
 
     An error that stops the writes (ConnectorError) is kept and raised in the engine's thread; nothing
     offered after it is started (what is already started is still finished)."""
 
-    def __init__(self, *, connector, fields, placement, threaded):
-        self.connector, self.fields, self.placement, self.threaded = connector, fields, placement, threaded
+    def __init__(self, *, connector, fields, placement):
+        self.connector, self.fields, self.placement = connector, fields, placement
+        self.clock = getattr(connector, "clock", None) or SystemClock()
         self._done = deque()  # appended by the writer, taken by the engine's thread
         self._failure = None
         self._stopped = threading.Event()  # a write failed: nothing more is started (never cleared)
         self._closed = False
         self._threads = []
-        if threaded:
-            self._jobs = queue.Queue(maxsize=WRITER_QUEUE)
-            inbox, steps = self._jobs, self._steps()
-            for number, (step, name) in enumerate(steps, start=1):
-                outbox = None if number == len(steps) else queue.Queue(maxsize=WRITER_IN_FLIGHT)
-                thread = threading.Thread(target=self._run_step, args=(step, inbox, outbox), name=name, daemon=True)
-                thread.start()
-                self._threads.append(thread)
-                inbox = outbox
+        self._jobs = queue.Queue(maxsize=WRITER_QUEUE)
+        inbox, steps = self._jobs, self._steps()
+        for number, (step, name) in enumerate(steps, start=1):
+            outbox = None if number == len(steps) else queue.Queue(maxsize=WRITER_IN_FLIGHT)
+            thread = threading.Thread(target=self._run_step, args=(step, inbox, outbox), name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+            inbox = outbox
 
     def offer(self, kind, batch, timeout=0.2):
         """Hand over one batch; False when the writer is busy (try again after saving what is done)."""
         self.raise_failure()
-        if not self.threaded:
-            try:
-                self._done.append((kind, batch, self._write(kind, batch)))
-            except Exception as exc:
-                self._failure = exc
-                self.raise_failure()
-            return True
         try:
             self._jobs.put((kind, batch, None, None), timeout=timeout)
         except queue.Full:
@@ -82,11 +79,10 @@ class _Writer:
         """No more batches: wait until every batch handed over is written (or dropped after an error).
         With ``timeout``: wait at most that long; returns whether the writes are over (call again)."""
         if not self._closed:
-            if self._threads:
-                try:
-                    self._jobs.put(None, timeout=timeout)
-                except queue.Full:
-                    return False  # the first thread is still busy with the last batch
+            try:
+                self._jobs.put(None, timeout=timeout)
+            except queue.Full:
+                return False  # the first thread is still busy with the last batch
             self._closed = True
         deadline = None if timeout is None else time.monotonic() + timeout
         for thread in self._threads:
@@ -120,7 +116,7 @@ class _Writer:
         pending = self.connector.start_create(products=[d for _, d, _ in batch], fields=self.fields,
                                               placement=self.placement)
         ready_s = float(getattr(self.connector, "create_ready_s", 0.0) or 0.0)
-        return kind, batch, pending, time.monotonic() + ready_s + READY_MARGIN_S
+        return kind, batch, pending, self.clock.now() + ready_s + READY_MARGIN_S
 
     def _step_await(self, kind, batch, pending, ready_at):
         if pending is not None:
@@ -139,13 +135,12 @@ class _Writer:
             return None  # dropped: written by the next pass
         return kind, batch, self._write(kind, batch)
 
-    @staticmethod
-    def _sleep_until(ready_at):
+    def _sleep_until(self, ready_at):
         # never ask before the import can be done: an import asked about too early costs the connector's
         # whole poll interval (2 s on Zettle), far more than the wait here
-        early = ready_at - time.monotonic()
+        early = ready_at - self.clock.now()
         if early > 0:
-            time.sleep(early)
+            self.clock.sleep(early)
 
     def _run_step(self, step, inbox, outbox):
         """One thread of the chain: ``outbox`` None for the last step, which hands results to the engine."""

@@ -10,11 +10,9 @@ from catalog.models import Image, Product, Variant, VariantPrice
 from catalog.services import CatalogError, price_list_get_default, products_create_many
 from dbtools.bulk import rows_insert
 from integrations.dto import ExternalImage, ExternalProduct, ExternalVariant
-from integrations.engine.connector import WriteResult
 from integrations.engine.desired import desired_product, hub_products, product_hash
 from integrations.engine.hub import pull_new_products
-from integrations.engine.push import _Writer
-from integrations.engine.runner import _read_ahead
+from integrations.engine.reading import read_ahead
 from integrations.models import Binding
 from inventory.selectors import stock_quantity
 from synclog.models import SyncEntry, SyncRun
@@ -100,35 +98,6 @@ def test_rows_insert_returns_keys_in_order_and_fills_defaults(merchant_a):
         ("info", {"price": "1.50"}), ("error", {})]
 
 
-class _ImportingConnector:
-    """Imports that are done ``create_ready_s`` after they start; asked earlier, they cost a poll."""
-
-    create_ready_s = 0.15
-
-    def __init__(self):
-        self.started, self.early = {}, 0
-
-    def start_create(self, *, products, fields, placement=None):
-        self.started[tuple(products)] = time.monotonic()
-        return tuple(products)
-
-    def finish_create(self, pending):
-        if time.monotonic() < self.started[pending] + self.create_ready_s:
-            self.early += 1
-        return [WriteResult(ok=True, external_id=f"x{p}") for p in pending]
-
-
-def test_the_writer_never_asks_about_an_import_before_it_can_be_done():
-    connector = _ImportingConnector()
-    writer = _Writer(connector=connector, fields=frozenset(), placement={}, threaded=True)
-    for n in range(6):
-        while not writer.offer("create", [(n, n, "h")]):
-            time.sleep(0.01)
-    writer.close()
-    writer.raise_failure()
-    assert len(writer.take()) == 6 and connector.early == 0
-
-
 def test_the_read_ahead_holds_at_most_two_pages():
     read, held = [], []
     lock = threading.Lock()
@@ -139,7 +108,7 @@ def test_the_read_ahead_holds_at_most_two_pages():
                 read.append(n)
             yield [n]
 
-    for page in _read_ahead(pages()):
+    for page in read_ahead(pages()):
         time.sleep(0.05)  # the reader has time to run ahead if it would
         with lock:
             held.append(len(read) - page[0])

@@ -1,10 +1,8 @@
-"""The push pipeline: a pass pushes page by page in full write batches, the background writer keeps
-order and hands back every write, and the faster hashes read the same documents as before."""
+"""The push pipeline: a pass pushes page by page in full write batches, and the faster hashes read the
+same documents as before. (The writer's threads: ``test_push_writer``.)"""
 
 import hashlib
 import json
-import threading
-import time
 from dataclasses import asdict
 from decimal import Decimal
 
@@ -12,12 +10,9 @@ import pytest
 
 from integrations.dto import ExternalImage, ExternalProduct, ExternalVariant
 from integrations.engine import push
-from integrations.engine.connector import WriteResult
 from integrations.engine.hub import column_set, read_hash
-from integrations.engine.push import _Writer
 from integrations.engine.runner import integration_sync
 from integrations.engine.setup import integration_activate
-from integrations.errors import ConnectorError
 from integrations.models import Binding
 from synclog.models import SyncRun
 from tests.factories import ConnectionFactory
@@ -57,79 +52,6 @@ def test_column_set_touches_only_the_rows_of_its_queryset(merchant_a, merchant_b
     assert (a.remote_hash, b.remote_hash) == ("new", "")
 
 
-class SlowConnector:
-    """Creates in two steps like Zettle's imports; records the order of everything."""
-
-    write_batch_size = 2
-    create_ready_s = 0.05
-
-    def __init__(self, fail_on=None):
-        self.events, self.fail_on = [], fail_on
-        self.threads = set()
-
-    def start_create(self, *, products, fields, placement=None):
-        self.threads.add(threading.current_thread().name)
-        if self.fail_on in products:
-            raise ConnectorError("Zettle is down", retryable=True, platform="zettle")
-        self.events.append(("start", tuple(products)))
-        return list(products)
-
-    def finish_create(self, pending):
-        self.events.append(("finish", tuple(pending)))
-        return [WriteResult(ok=True, external_id=f"x{p}") for p in pending]
-
-    def update_products(self, *, products, fields):
-        self.events.append(("update", tuple(products)))
-        time.sleep(0.01)
-        return [WriteResult(ok=True, external_id=f"x{p}") for p in products]
-
-
-def _run(writer, jobs):
-    done = []
-    for kind, batch in jobs:
-        while not writer.offer(kind, batch):
-            done += writer.take()
-    writer.close()
-    return done + writer.take()
-
-
-def test_the_background_writer_overlaps_creates_and_hands_back_every_batch_in_order():
-    connector = SlowConnector()
-    writer = _Writer(connector=connector, fields=frozenset(), placement={}, threaded=True)
-    batches = [[(n, n, "h")] for n in range(7)]
-    done = _run(writer, [("create", b) for b in batches])
-    writer.raise_failure()
-    assert [batch for _, batch, _ in done] == batches
-    assert all(r.ok for _, _, results in done for r in results)
-    assert connector.threads == {"flyt-push-starter"}  # the engine's thread never calls the platform
-    starts = [e for e in connector.events if e[0] == "start"]
-    assert len(starts) == 7
-    # the second import starts before the first is finished: waiting on one import overlaps the next
-    assert connector.events.index(("start", (1,))) < connector.events.index(("finish", (0,)))
-
-
-def test_a_failing_write_is_raised_in_the_engine_thread_and_nothing_after_it_is_sent():
-    connector = SlowConnector(fail_on=3)
-    writer = _Writer(connector=connector, fields=frozenset(), placement={}, threaded=True)
-    with pytest.raises(ConnectorError):
-        for n in range(8):
-            while not writer.offer("create", [(n, n, "h")]):
-                writer.take()
-            time.sleep(0.02)
-        writer.close()
-        writer.raise_failure()
-    writer.close()  # never waits forever
-    assert ("start", (4,)) not in connector.events and ("start", (7,)) not in connector.events
-
-
-def test_inline_writer_writes_when_offered():
-    connector = SlowConnector()
-    writer = _Writer(connector=connector, fields=frozenset(), placement={}, threaded=False)
-    writer.offer("update", [(1, 1, "h", None, "changed in Flyt")])
-    assert connector.events == [("update", (1,))]
-    assert len(writer.take()) == 1
-
-
 @pytest.mark.django_db
 def test_a_full_pass_pushes_page_by_page_in_full_batches(merchant_a, bc, zettle, monkeypatch):  # noqa: F811
     monkeypatch.setattr("integrations.engine.runner.PULL_PAGE", 4)  # 10 products: pages of 4, 4 and 2
@@ -161,38 +83,3 @@ def test_a_full_pass_pushes_page_by_page_in_full_batches(merchant_a, bc, zettle,
     assert (again.unchanged_count, again.created_count, again.updated_count) == (10, 0, 0)
 
 
-class AwaitingConnector(SlowConnector):
-    """Zettle's three steps: start the import, wait for it, then the rate-limited stock."""
-
-    def __init__(self):
-        super().__init__()
-        self.steps = []
-
-    def start_create(self, *, products, fields, placement=None):
-        self.steps.append(("start", tuple(products), threading.current_thread().name))
-        return list(products)
-
-    def await_create(self, pending):
-        self.steps.append(("await", tuple(pending), threading.current_thread().name))
-
-    def finish_create(self, pending):
-        self.steps.append(("finish", tuple(pending), threading.current_thread().name))
-        time.sleep(0.02)
-        return [WriteResult(ok=True, external_id=f"x{p}") for p in pending]
-
-
-def test_imports_are_started_awaited_and_finished_each_in_its_own_thread_in_order():
-    connector = AwaitingConnector()
-    writer = _Writer(connector=connector, fields=frozenset(), placement={}, threaded=True)
-    batches = [[(n, n, "h")] for n in range(6)]
-    done = _run(writer, [("create", b) for b in batches] + [("update", [(9, 9, "h", None, "changed in Flyt")])])
-    writer.raise_failure()
-    assert [batch for _, batch, _ in done] == [*batches, [(9, 9, "h", None, "changed in Flyt")]]
-    threads = {step: {name for s, _, name in connector.steps if s == step} for step in ("start", "await", "finish")}
-    assert threads == {"start": {"flyt-push-starter"}, "await": {"flyt-push-waiter"}, "finish": {"flyt-push-writer"}}
-    for n in range(6):  # each create: started, then awaited, then finished
-        order = [s for s, products, _ in connector.steps if products == (n,)]
-        assert order == ["start", "await", "finish"]
-    # the next import is started while an earlier one is still being finished
-    assert connector.steps.index(("start", (3,), "flyt-push-starter")) < \
-        connector.steps.index(("finish", (1,), "flyt-push-writer"))
