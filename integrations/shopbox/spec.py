@@ -15,16 +15,19 @@ SPEC = PlatformSpec(
     settings_schema=settings_schema({"poll_interval_seconds": {"type": "integer", "minimum": 30, "maximum": 3600},
                                      "client_id": {"type": ["string", "integer"]}}),
     settings_defaults={"poll_interval_seconds": POLL_INTERVAL_S},
-    # products: read / written once the product fields below are declared
     capabilities=Capabilities(stock_read=True, stock_write=True, orders=True),
     client="integrations.shopbox.client.ShopboxClient",
     sandbox="integrations.shopbox.sandbox.ShopboxSandbox",
     stock_connector="integrations.shopbox.stock.ShopboxStock",
-    product_connector=None,
-    product_fields_read=frozenset(),
-    product_fields_write=frozenset(),
+    product_connector="integrations.shopbox.connector.ShopboxConnector",
+    # Shopbox holds no weight, low-stock level, SEO texts or videos; stock is written on create (in the stock
+    # branch) and read through the stock connector
+    product_fields_read=frozenset({"name", "description", "price", "cost_price", "variants", "images", "sku",
+                                   "barcode"}),
+    product_fields_write=frozenset({"name", "description", "price", "cost_price", "variants", "images", "stock",
+                                    "sku", "barcode"}),
     poll_interval_s=POLL_INTERVAL_S,
     rate_limits=(RateLimit("requests", 600, 60.0, kind="rolling window", scope="client"),),
     page_size=100,
-    batch_sizes={"products": 50, "inventory": 100},
+    batch_sizes={"products": 50, "inventory": 100, "deletes": 50},
 )

@@ -12,6 +12,7 @@ from integrations.errors import ConnectorError
 from integrations.sandbox.seed import catalog
 from integrations.shopbox.client import INVENTORY_BATCH, PRODUCT_BATCH
 from integrations.shopbox.connector import FIELDS_READ, FIELDS_WRITE, ShopboxConnector
+from integrations.shopbox.spec import SPEC
 from tests.integration.shopbox_connector.conftest import (
     ALL_FIELDS,
     hub_product,
@@ -27,6 +28,9 @@ def test_field_sets_are_named_from_the_engines_fields():
     assert FIELDS_READ <= FIELDS_WRITE <= PRODUCT_FIELDS
     assert not FIELDS_WRITE & {"weight", "low_stock", "seo", "videos"}  # Shopbox holds none of them
     assert ShopboxConnector.write_batch_size == PRODUCT_BATCH == 50
+    # what the platform's spec declares is what the connector does
+    assert (SPEC.product_fields_read, SPEC.product_fields_write) == (FIELDS_READ, FIELDS_WRITE)
+    assert SPEC.batch_sizes["products"] == SPEC.batch_sizes["deletes"] == ShopboxConnector.write_batch_size
 
 
 def test_create_writes_the_batch_in_one_call_with_placement_stock_and_variance_types(sandbox, connector, shop):
