@@ -9,7 +9,9 @@ sandbox's assumptions, kept in ``integrations.shopbox.mapping``. What this conne
 Roles. Home, target or both: nothing to create in Shopbox for any of them. ``prepare`` returns the
 account's currency when it can be known: Shopbox has no account or settings endpoint in evidence, so the
 currency is the connection's ``settings["currency"]`` when set, else that of the account's sales
-(baskets carry one), read once; an account without sales has no known currency ("").
+(baskets carry one), read once; an account without sales has no known currency (""). Prices of a product
+whose currency differs from a known account currency are not written (a new product gets Shopbox's price 0);
+the product is still written and its result's ``error`` says so, for the log.
 
 Reading. ``iter_products`` pages through ``GET /products`` (100 a page), with ``since`` through
 ``updated_since`` (inclusive, on Shopbox's clock: ``now()`` is the client's clock). Shopbox cannot search

@@ -21,17 +21,19 @@ logger = logging.getLogger("flyt.shopbox")
 
 
 class ShopboxWrites:
-    """Mixed into ``ShopboxConnector``: uses its ``client``, ``write_batch_size`` and ``stock_branch_id``."""
+    """Mixed into ``ShopboxConnector``: uses its ``client``, ``write_batch_size``, ``account_currency`` and
+    ``stock_branch_id``."""
 
     # --- creating -------------------------------------------------------------------------------------
     def create_products(self, *, products, fields, placement=None):
         fields = frozenset(fields)
         tags = _placement_tags(placement)
         type_ids = self._variance_types(products) if "variants" in fields else {}
-        bodies = [mapping.product_write_body(p, fields=fields, tags=tags,
+        guarded = [self._price_guard(p, fields) for p in products]
+        bodies = [mapping.product_write_body(p, fields=written, tags=tags,
                                              variance_type_ids=_type_ids_of(p, type_ids) if type_ids else None)
-                  for p in products]
-        results = self._send(products, bodies, fields=fields, creating=True)
+                  for p, (written, _note) in zip(products, guarded, strict=True)]
+        results = _noted(self._send(products, bodies, fields=fields, creating=True), guarded)
         if "stock" in fields:
             self._initial_stock(products, results)
         return results
@@ -71,13 +73,28 @@ class ShopboxWrites:
                 results[n] = WriteResult(ok=False, error=_("Product %(product)s is not linked to a Shopbox product "
                                                            "yet.") % {"product": label(product)})
         type_ids = self._variance_types([products[n] for n in linked]) if "variants" in fields and linked else {}
-        bodies = [mapping.product_write_body(products[n], fields=fields, shopbox_id=products[n].external_id,
-                                             variance_type_ids=_type_ids_of(products[n], type_ids)
-                                             if type_ids else None) for n in linked]
-        for n, result in zip(linked, self._send([products[n] for n in linked], bodies, fields=fields,
-                                                                 creating=False), strict=True):
+        guarded = [self._price_guard(products[n], fields) for n in linked]
+        bodies = []
+        for n, (written, _note) in zip(linked, guarded, strict=True):
+            bodies.append(mapping.product_write_body(products[n], fields=written, shopbox_id=products[n].external_id,
+                                                     variance_type_ids=_type_ids_of(products[n], type_ids)
+                                                     if type_ids else None))
+        sent = _noted(self._send([products[n] for n in linked], bodies, fields=fields, creating=False), guarded)
+        for n, result in zip(linked, sent, strict=True):
             results[n] = result
         return results
+
+    def _price_guard(self, product, fields):
+        """(fields to write, note): prices in another currency than the Shopbox account's (when known) are not
+        written; a new product then has Shopbox's price 0."""
+        if not ({"price", "cost_price"} & fields) or not product.currency:
+            return fields, ""
+        currency = self.account_currency()
+        if not currency or product.currency.upper() == currency.upper():
+            return fields, ""
+        return fields - {"price", "cost_price"}, _(
+            "Product %(product)s: prices not synced to Shopbox — currencies differ (%(ours)s in Flyt vs %(theirs)s "
+            "in Shopbox).") % {"product": label(product), "ours": product.currency, "theirs": currency}
 
     # --- deleting -------------------------------------------------------------------------------------
     def delete_products(self, *, external_ids):
@@ -159,6 +176,14 @@ class ShopboxWrites:
                     raise
                 logger.warning("shopbox variance type not saved client=%s: %s", self.client.client_id, exc.message)
         return {name: t["id"] for name, t in self._types.items() if name in wanted}
+
+
+def _noted(results, guarded):
+    """The price notes of ``guarded`` ([(fields, note)]) on the products written all the same."""
+    for result, (_fields, note) in zip(results, guarded, strict=True):
+        if note and result.ok and not result.error:
+            result.error = note
+    return results
 
 
 def _placement_tags(placement):

@@ -295,3 +295,29 @@ def _fake_result():
         external_id = "1"
         variant_ids = {"CUP-1": "2"}
     return Result()
+
+
+def test_prices_in_another_currency_than_shopboxs_are_not_written(sandbox, clock, account, shop):
+    connector = make_connector(sandbox, clock, account, currency="NOK")
+    product = simple_product(1, price="49.50")  # DKK in Flyt
+    result, = connector.create_products(products=[product], fields=ALL_FIELDS)
+    assert result.ok and "currencies differ (DKK in Flyt vs NOK in Shopbox)" in result.error
+    assert "'Espresso cup 1' (SKU CUP-1)" in result.error
+    saved = stored(shop, result.external_id)
+    assert saved["price"] == "0.00" and saved["name"] == "Espresso cup 1" and saved["cost_price"] is None
+    product = with_ids(product, result)
+    product.title = "Renamed cup"
+    updated, = connector.update_products(products=[product], fields=ALL_FIELDS)
+    assert updated.ok and "currencies differ" in updated.error
+    saved = stored(shop, result.external_id)
+    assert saved["name"] == "Renamed cup" and saved["variants"][0]["price"] == "0.00"
+
+
+def test_prices_in_shopboxs_currency_are_written(sandbox, clock):
+    connect = sandbox.create_account(currency="DKK")
+    sandbox.seed(connect["account"], catalog(1))
+    sandbox.sell(connect["account"], "FLY-000001", 1)  # the account's sales say DKK
+    connector = make_connector(sandbox, clock, connect)
+    result, = connector.create_products(products=[simple_product(1, price="49.50")], fields=ALL_FIELDS)
+    assert result.ok and not result.error
+    assert sandbox.account(connect["account"])["products"][result.external_id]["price"] == "49.50"
