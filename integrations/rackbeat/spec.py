@@ -10,7 +10,7 @@ SPEC = PlatformSpec(
     account_hint="company",
     credentials=(CredentialField("api_token", _("API token"), 4096),),
     settings_schema=settings_schema({}),
-    # products: read / written once the product fields below are declared
+    # products read / write follow the product fields declared below
     capabilities=Capabilities(stock_read=True, stock_write=True, orders=True),
     client="integrations.rackbeat.client.RackbeatClient",
     sandbox="integrations.rackbeat.sandbox.RackbeatSandbox",
