@@ -4,14 +4,13 @@ the old ``sync_state`` blob is carried over into rows."""
 
 import threading
 from datetime import UTC, datetime, timedelta
-from importlib import import_module
 
 import pytest
-from django.apps import apps as django_apps
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from integrations.models import Connection, SyncCursor
+from integrations.models import SyncCursor
 from integrations.sandbox import registry
 from integrations.sandbox.clock import FakeClock
 from integrations.sandbox.seed import catalog
@@ -226,40 +225,54 @@ def test_a_claim_racing_an_uncommitted_claim_waits_and_claims_nothing():
     assert cursor_polled_at(merchant=merchant, connection=connection, resource=STOCK) == now
 
 
-@pytest.mark.django_db
-def test_the_old_blob_is_carried_over_into_rows_and_back(merchant_a, merchant_b):
-    migration = import_module("integrations.migrations.0008_sync_cursors")
-    pulled = ConnectionFactory(merchant=merchant_a,
-                               sync_state={"products": {"since": "2026-03-01T09:30:15.123456+00:00"}})
-    polled = _shopbox(merchant_b, sync_state={
-        "stock_poll": {"since": "2026-03-02T10:00:00Z", "polled_at": "2026-03-02T10:01:00+00:00"}})
-    both = _shopbox(merchant_a, sync_state={"products": {"since": "2026-03-03T08:00:00+00:00"},
-                                            "stock_poll": {"polled_at": "2026-03-03T08:05:00+00:00"}})
-    ConnectionFactory(merchant=merchant_b, sync_state={})
-    ConnectionFactory(merchant=merchant_b, sync_state={"products": {}, "stock_poll": {"since": "not a time"}})
+BEFORE = [("integrations", "0007_binding_drop_unused_columns")]
+AFTER = [("integrations", "0008_sync_cursors")]
 
-    migration.cursors_from_sync_state(django_apps, None)
 
-    rows = {(c.connection_id, c.resource): (c.merchant_id, c.since, c.polled_at) for c in SyncCursor.objects.all()}
-    assert rows == {
-        (pulled.pk, PRODUCTS): (merchant_a.pk, T0, None),
-        (polled.pk, STOCK): (merchant_b.pk, datetime(2026, 3, 2, 10, tzinfo=UTC),
-                             datetime(2026, 3, 2, 10, 1, tzinfo=UTC)),
-        (both.pk, PRODUCTS): (merchant_a.pk, datetime(2026, 3, 3, 8, tzinfo=UTC), None),
-        (both.pk, STOCK): (merchant_a.pk, None, datetime(2026, 3, 3, 8, 5, tzinfo=UTC)),
-    }
-    assert cursor_since(merchant=merchant_a, connection=pulled, resource=PRODUCTS) == T0
+def _migrate(targets):
+    """The database migrated to ``targets``; returns the models as they were there."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
 
-    migration.cursors_from_sync_state(django_apps, None)  # run again: nothing doubled
-    assert SyncCursor.objects.count() == 4
 
-    # the reverse writes each row back under its old key
-    Connection.objects.filter(pk__in=[pulled.pk, polled.pk, both.pk]).update(sync_state={})
-    migration.cursors_to_sync_state(django_apps, None)
-    for connection in (pulled, polled, both):
-        connection.refresh_from_db()
-    assert pulled.sync_state == {"products": {"since": "2026-03-01T09:30:15.123456+00:00"}}
-    assert polled.sync_state == {"stock_poll": {"since": "2026-03-02T10:00:00+00:00",
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_carries_the_old_blob_over_into_rows_and_back(merchant_a, merchant_b):
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    try:
+        old = _migrate(BEFORE)
+        Connection = old.get_model("integrations", "Connection")
+
+        def made(merchant, sync_state, platform="shopbox"):
+            return Connection.objects.create(merchant_id=merchant.pk, platform=platform, name="Shop",
+                                             sync_state=sync_state).pk
+
+        pulled = made(merchant_a, {"products": {"since": "2026-03-01T09:30:15.123456+00:00"}}, "bigcommerce")
+        polled = made(merchant_b, {"stock_poll": {"since": "2026-03-02T10:00:00Z",
+                                                  "polled_at": "2026-03-02T10:01:00+00:00"}})
+        both = made(merchant_a, {"products": {"since": "2026-03-03T08:00:00"},  # naive: taken as UTC
+                                 "stock_poll": {"polled_at": "2026-03-03T08:05:00+00:00"}})
+        made(merchant_b, {})
+        made(merchant_b, {"products": {}, "stock_poll": {"since": "not a time"}})
+
+        new = _migrate(AFTER)
+        cursors = new.get_model("integrations", "SyncCursor").objects.all()
+        assert {(c.connection_id, c.resource): (c.merchant_id, c.since, c.polled_at) for c in cursors} == {
+            (pulled, PRODUCTS): (merchant_a.pk, T0, None),
+            (polled, STOCK): (merchant_b.pk, datetime(2026, 3, 2, 10, tzinfo=UTC),
+                              datetime(2026, 3, 2, 10, 1, tzinfo=UTC)),
+            (both, PRODUCTS): (merchant_a.pk, datetime(2026, 3, 3, 8, tzinfo=UTC), None),
+            (both, STOCK): (merchant_a.pk, None, datetime(2026, 3, 3, 8, 5, tzinfo=UTC)),
+        }
+        new.get_model("integrations", "Connection").objects.update(sync_state={})
+
+        old = _migrate(BEFORE)  # the reverse writes each row back under its old key
+        blobs = dict(old.get_model("integrations", "Connection").objects.values_list("pk", "sync_state"))
+        assert blobs[pulled] == {"products": {"since": "2026-03-01T09:30:15.123456+00:00"}}
+        assert blobs[polled] == {"stock_poll": {"since": "2026-03-02T10:00:00+00:00",
                                                 "polled_at": "2026-03-02T10:01:00+00:00"}}
-    assert both.sync_state == {"products": {"since": "2026-03-03T08:00:00+00:00"},
+        assert blobs[both] == {"products": {"since": "2026-03-03T08:00:00+00:00"},
                                "stock_poll": {"polled_at": "2026-03-03T08:05:00+00:00"}}
+        assert sum(1 for blob in blobs.values() if blob) == 3
+    finally:
+        _migrate(latest)
