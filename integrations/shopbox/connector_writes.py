@@ -41,20 +41,21 @@ class ShopboxWrites:
     def _initial_stock(self, products, results):
         """Each new variant's stock level in the stock branch (absolute quantities, 100 records a call).
         Variants Flyt does not track stock for get none. A refusal leaves the products created and says so."""
-        records, touched = [], []
+        levels, touched = [], []
         for index, (product, result) in enumerate(zip(products, results, strict=True)):
             if not result.ok:
                 continue
             for position, variant in enumerate(product.variants):
                 variant_id = result.variant_ids.get(variant_key(variant, position))
                 if variant_id and variant.track_stock and variant.stock is not None:
-                    records.append({"variant_id": int(variant_id), "branch_id": int(self.stock_branch_id()),
-                                    "quantity": int(variant.stock)})
+                    levels.append((int(variant_id), int(variant.stock)))
                     touched.append(index)
-        if not records:
+        if not levels:
             return
         try:
-            self.client.set_inventories(records=records)
+            branch_id = int(self.stock_branch_id())
+            self.client.set_inventories(records=[{"variant_id": variant_id, "branch_id": branch_id,
+                                                  "quantity": quantity} for variant_id, quantity in levels])
         except ConnectorError as exc:
             if exc.status in CONNECTION_STATUSES:
                 raise

@@ -321,3 +321,14 @@ def test_prices_in_shopboxs_currency_are_written(sandbox, clock):
     result, = connector.create_products(products=[simple_product(1, price="49.50")], fields=ALL_FIELDS)
     assert result.ok and not result.error
     assert sandbox.account(connect["account"])["products"][result.external_id]["price"] == "49.50"
+
+
+def test_initial_stock_goes_to_the_branch_in_the_settings(sandbox, clock):
+    connect = sandbox.create_account(branches=["Main store", "Harbour shop"])
+    shop = sandbox.account(connect["account"])
+    harbour = next(b["id"] for b in shop["branches"].values() if b["name"] == "Harbour shop")
+    connector = make_connector(sandbox, clock, connect, branch_id=harbour)
+    connector.create_products(products=[simple_product(1, stock=4)], fields=ALL_FIELDS)
+    assert sandbox.stock_of(connect["account"], "CUP-1", branch=harbour) == 4
+    assert sandbox.stock_of(connect["account"], "CUP-1") == 0  # the first branch: untouched
+    assert sandbox.calls("GET", "/branches") == []  # the branch was known
