@@ -75,7 +75,7 @@ class PlatformSpec:
     credentials: tuple[CredentialField, ...]
     settings_schema: dict
     capabilities: Capabilities
-    client: str  # dotted path of the API client class (its ``allowed_host_suffixes``)
+    client: str  # dotted path of the API client class (``from_connection``, ``allowed_host_suffixes``)
     sandbox: str  # dotted path of the in-process sandbox class
     stock_connector: str | None = None
     product_connector: str | None = None
@@ -85,6 +85,9 @@ class PlatformSpec:
     webhooks_module: str | None = None
     webhook_verifier: str | None = None
     poll_interval_s: int | None = None
+    # one real read that shows the credentials work: ``(*, client, settings_) -> (external_account_id,
+    # settings learnt)``, raising ConnectorError when the platform refuses
+    credential_probe: str | None = None
     rate_limits: tuple[RateLimit, ...] = ()
     page_size: int = 100  # items per page of a list read
     batch_sizes: dict = field(default_factory=dict)  # items per write call, by what is written

@@ -72,7 +72,7 @@ def poll_interval_s(platform_key, settings=None):
 
 def load(platform_key, part):
     """The object a spec names by dotted path (``part``: "product_connector", "stock_connector",
-    "sandbox", "client", "webhook_verifier"), or None when the platform declares none."""
+    "sandbox", "client", "webhook_verifier", "credential_probe"), or None when the platform declares none."""
     path = getattr(spec_for(platform_key), part)
     return import_string(path) if path else None
 

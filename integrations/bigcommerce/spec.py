@@ -14,6 +14,7 @@ SPEC = PlatformSpec(
     settings_schema=settings_schema({"store_hash": {"type": "string", "pattern": "^[a-z0-9]{1,32}$"}}, ["store_hash"]),
     capabilities=Capabilities(products_read=True, products_write=True, stock_read=True, stock_write=True,
                               orders=True, customers=True),
+    credential_probe="integrations.services.setup.credentials.probe_bigcommerce",
     client="integrations.bigcommerce.client.BigCommerceClient",
     sandbox="integrations.bigcommerce.sandbox.BigCommerceSandbox",
     stock_connector="integrations.bigcommerce.stock.BigCommerceStock",

@@ -12,6 +12,7 @@ SPEC = PlatformSpec(
     settings_schema=settings_schema({}),
     # products read / write follow the product fields declared below
     capabilities=Capabilities(stock_read=True, stock_write=True, orders=True),
+    credential_probe="integrations.services.setup.credentials.probe_rackbeat",
     client="integrations.rackbeat.client.RackbeatClient",
     sandbox="integrations.rackbeat.sandbox.RackbeatSandbox",
     stock_connector="integrations.rackbeat.stock.RackbeatStock",

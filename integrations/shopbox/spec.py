@@ -16,6 +16,7 @@ SPEC = PlatformSpec(
                                      "client_id": {"type": ["string", "integer"]}}),
     settings_defaults={"poll_interval_seconds": POLL_INTERVAL_S},
     capabilities=Capabilities(stock_read=True, stock_write=True, orders=True),
+    credential_probe="integrations.services.setup.credentials.probe_shopbox",
     client="integrations.shopbox.client.ShopboxClient",
     sandbox="integrations.shopbox.sandbox.ShopboxSandbox",
     stock_connector="integrations.shopbox.stock.ShopboxStock",

@@ -20,6 +20,7 @@ SPEC = PlatformSpec(
     ),
     capabilities=Capabilities(products_read=True, products_write=True, stock_read=True, stock_write=True,
                               orders=True, customers=True),
+    credential_probe="integrations.services.setup.credentials.probe_shopify",
     client="integrations.shopify.client.ShopifyClient",
     sandbox="integrations.shopify.sandbox.ShopifySandbox",
     stock_connector="integrations.shopify.stock.ShopifyStock",

@@ -13,6 +13,7 @@ SPEC = PlatformSpec(
                  CredentialField("client_id", _("client id"), 128)),
     settings_schema=settings_schema({"organization_uuid": {"type": "string"}}),
     capabilities=Capabilities(products_read=True, products_write=True, stock_read=True, stock_write=True),
+    credential_probe="integrations.services.setup.credentials.probe_zettle",
     client="integrations.zettle.client.ZettleClient",
     sandbox="integrations.zettle.sandbox.ZettleSandbox",
     stock_connector="integrations.zettle.stock.ZettleStock",

@@ -23,7 +23,7 @@ from integrations.registry import connector_for, stock_connector_for
 from integrations.sandbox import registry as sandbox_registry
 from integrations.sandbox.clock import FakeClock
 from integrations.services.connections import ConnectionProblem, connection_create
-from integrations.services.setup.credentials import setup_credential_check
+from integrations.services.setup.credentials import setup_credential_check, setup_credentials_probe
 
 READ_METHODS = ("iter_products", "get_products", "existing_ids", "find_products")
 WRITE_METHODS = ("create_products", "update_products", "delete_products")
@@ -225,3 +225,18 @@ def test_the_webhook_verifier_refuses_an_unsigned_delivery(key, connection):
         return
     with pytest.raises(WebhookRejected):
         verifier(connection, {"Content-Type": "application/json"}, b'{"id": 1}')
+
+
+@per_platform
+def test_the_credential_probe_names_the_sandbox_account_and_refuses_wrong_credentials(key, account):
+    spec = PLATFORMS[key]
+    settings = {**spec.settings_defaults, **account["settings"], "base_url": sandbox_registry.inprocess_base_url(key)}
+    external_account_id, learnt = setup_credentials_probe(platform=key, credentials=account["credentials"],
+                                                          settings_=settings)
+    assert external_account_id == str(account["external_account_id"])
+    assert validate_settings(key, {**settings, **learnt})
+    wrong = {name: f"{value}x" if name in spec.credential_fields else value
+             for name, value in account["credentials"].items()}
+    with pytest.raises(ConnectionProblem) as refused:
+        setup_credentials_probe(platform=key, credentials=wrong, settings_=settings)
+    assert spec.label in str(refused.value)

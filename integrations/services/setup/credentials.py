@@ -17,12 +17,16 @@ import re
 from django.conf import settings
 from django.utils.translation import gettext
 
-from integrations.http import production_host_allowed
+from integrations.bigcommerce.mapping import weight_unit
+from integrations.errors import ConnectorError
+from integrations.http import RetryPolicy, production_host_allowed
+from integrations.models import Connection
 from integrations.platform_spec import PRINTABLE
 from integrations.platforms import PLATFORMS
 from integrations.platforms import load as platform_part
 from integrations.sandbox import registry as sandbox_registry
 from integrations.services.connections import ConnectionProblem
+from integrations.zettle.api_organization import organization_currency, organization_vat
 
 _STORE_HASH = re.compile(r"[a-z0-9]{1,32}")
 
@@ -98,3 +102,76 @@ def setup_address_check(*, platform, base_url):
     raise ConnectionProblem(gettext(
         "This address is not one of %(label)s's own hosts (https only) nor Flyt's sandbox. Leave it empty to "
         "connect to %(label)s.") % {"label": label})
+
+
+# --- do the credentials work: one real read -------------------------------------------------------------
+
+_PROBE_RETRY = RetryPolicy(attempts=2, base_s=0.2, cap_s=1.0)
+
+
+def setup_credentials_probe(*, platform, credentials, settings_):
+    """One real read on ``platform`` with these credentials and settings (the API address included):
+    ``(external_account_id, settings learnt on the way)``, by the probe the platform's spec names
+    (``PlatformSpec.credential_probe``). ConnectionProblem, in words, when the platform refuses."""
+    spec = PLATFORMS[platform]
+    probe = platform_part(platform, "credential_probe")
+    if probe is None:
+        raise ConnectionProblem(gettext("Flyt cannot check %(platform)s credentials yet.") % {"platform": spec.label})
+    unsaved = Connection(platform=platform, credentials=dict(credentials or {}), settings=dict(settings_ or {}))
+    transport = sandbox_registry.transport_for(unsaved.settings.get("base_url"))
+    client = None
+    try:
+        client = platform_part(platform, "client").from_connection(unsaved, transport=transport)
+        client.retry = _PROBE_RETRY
+        return probe(client=client, settings_=unsaved.settings)
+    except ConnectorError as exc:
+        raise ConnectionProblem(gettext("Could not connect to %(platform)s: %(reason)s") % {
+            "platform": spec.label, "reason": exc.message}) from exc
+    finally:
+        if client is not None:
+            client.close()
+
+
+def probe_bigcommerce(*, client, settings_):
+    """The store hash; the store's currency and weight unit when the store says them (else prices are
+    not offered)."""
+    client.call("GET", "/v3/catalog/products", params={"limit": 1, "page": 1})
+    facts = client.store_facts()
+    unit = weight_unit(facts.get("weight_units")) if facts else ""
+    learnt = {"currency": facts["currency"], **({"weight_unit": unit} if unit else {})} if facts else {}
+    return settings_["store_hash"], learnt
+
+
+def probe_zettle(*, client, settings_):
+    """The API key's organization; its currency and default VAT rate when Zettle says them."""
+    organization = str(client.users_self().get("organizationUuid") or "")
+    if not organization:
+        raise ConnectionProblem(gettext(
+            "Zettle did not say which organization this API key belongs to. Create a new API key in Zettle and "
+            "try again."))
+    try:
+        info = client.merchant_information()
+    except ConnectorError:
+        info = None
+    currency = organization_currency(info) if info else ""
+    learnt = {"currency": currency, "vat_percentage": organization_vat(info)} if currency else {}
+    return organization, {"organization_uuid": organization, **learnt}
+
+
+def probe_shopify(*, client, settings_):
+    """The shop domain, once the token has read the shop's locations."""
+    client.locations()
+    return settings_["shop_domain"], {}
+
+
+def probe_shopbox(*, client, settings_):
+    """The Shopbox client id, once the username and password have read the branches."""
+    client.list_branches()
+    return str(settings_.get("client_id") or ""), {}
+
+
+def probe_rackbeat(*, client, settings_):
+    """The company the API token belongs to, and its currency when Rackbeat says it."""
+    company = client.company()
+    currency = str(company.get("currency") or "").strip().upper()
+    return str(company["id"]), ({"currency": currency} if currency else {})
