@@ -2,6 +2,7 @@
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from integrations.models import Connection, Direction
 from integrations.platforms import PLATFORMS, SettingsInvalid, validate_settings
@@ -95,9 +96,11 @@ def connection_update(*, merchant, connection, settings=None, name=None, externa
 def connection_set_credentials(*, merchant, connection, credentials):
     """Replace the stored credentials. They are encrypted at rest and never shown again."""
     ensure_owned(connection, merchant=merchant)
-    missing = [f for f in PLATFORMS[connection.platform].credential_fields if not credentials.get(f)]
+    spec = PLATFORMS[connection.platform]
+    missing = [str(c.label) for c in spec.credentials if not credentials.get(c.name)]
     if missing and not connection.settings.get("sandbox"):
-        raise ConnectionProblem(f"Enter {', '.join(missing)} to connect {PLATFORMS[connection.platform].label}.")
+        raise ConnectionProblem(gettext("Enter the %(missing)s to connect %(platform)s.") % {
+            "missing": ", ".join(missing), "platform": spec.label})
     connection.credentials = dict(credentials)
     connection.save(update_fields=["credentials", "updated_at"])
     return connection

@@ -71,7 +71,7 @@ def test_after_disconnecting_the_account_can_be_connected_again(merchant_a, merc
 @pytest.mark.django_db
 def test_credentials_need_the_platform_fields(merchant_a):
     connection = ConnectionFactory(merchant=merchant_a, platform="zettle", settings={}, credentials={})
-    with pytest.raises(ConnectionProblem, match="api_key"):
+    with pytest.raises(ConnectionProblem, match="Enter the API key to connect Zettle"):
         connection_set_credentials(merchant=merchant_a, connection=connection, credentials={"client_id": "c"})
     connection_set_credentials(merchant=merchant_a, connection=connection,
                                credentials={"client_id": "c", "api_key": "k" * 40})
