@@ -47,8 +47,8 @@ from integrations.engine.connector import ProductConnector
 from integrations.errors import ConnectorError
 from integrations.rackbeat import mapping
 from integrations.rackbeat.client import RackbeatClient
-from integrations.rackbeat.connector_writes import RackbeatWrites, refusal_reason
-from integrations.rackbeat.stock import known_tokens
+from integrations.rackbeat.connector_support import refusal_reason, subscribe, unsubscribe
+from integrations.rackbeat.connector_writes import RackbeatWrites
 
 FIELDS_READ = frozenset({"name", "description", "price", "cost_price", "weight", "variants", "images", "stock",
                          "low_stock", "sku", "barcode"})
@@ -251,36 +251,15 @@ class RackbeatConnector(RackbeatWrites, ProductConnector):
                 if any(v.sku in skus or (v.barcode and v.barcode in barcodes) for v in p.variants)]
 
     # --- webhooks -------------------------------------------------------------------------------------
-    def _hooks(self, url):
-        return {h["event"]: h for h in self.client.list_webhooks() if h.get("url") == url}
-
     def register_webhooks(self, *, url, secret=""):
         """Subscribe ``url`` to product created/updated/deleted (``product.updated`` also carries stock:
         the stock connector's subscription is the same one and is kept). Rackbeat chooses each
         subscription's token and shows it once, so ``secret`` is unused; returns the tokens Flyt must
         accept, space-separated (with the ones it keeps), when Rackbeat issued any now, else ""."""
-        known = known_tokens(self.connection)
-        hooks = self._hooks(url)
-        issued = []
-        for event in WEBHOOK_EVENTS:
-            hook = hooks.get(event)
-            if hook is not None and not known:
-                self.client.delete_webhook(webhook_id=hook["id"])  # its token is lost: a new one is needed
-                hook = None
-            if hook is not None and hook.get("is_active"):
-                continue
-            created = self.client.create_webhook(event=event, url=url)  # re-activates an inactive one
-            if created.get("token"):
-                issued.append(created["token"])
-        if not issued:
-            return ""
-        current = str((getattr(self.connection, "platform_webhook_secrets", None) or [""])[0]).split()
-        return " ".join(dict.fromkeys([*issued, *current]))
+        return subscribe(self.client, self.connection, url=url, events=WEBHOOK_EVENTS)
 
     def unregister_webhooks(self, *, url):
-        for event, hook in self._hooks(url).items():
-            if event in WEBHOOK_EVENTS:
-                self.client.delete_webhook(webhook_id=hook["id"])
+        unsubscribe(self.client, url=url, events=WEBHOOK_EVENTS)
 
     # --- measuring ------------------------------------------------------------------------------------
     def call_stats(self):

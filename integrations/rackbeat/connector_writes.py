@@ -3,7 +3,6 @@ the initial stock), updates (only what differs), variants removed, deletes. See
 ``integrations.rackbeat.connector`` for the whole story.
 """
 
-import json
 import logging
 
 from django.utils.translation import gettext as _
@@ -11,48 +10,15 @@ from django.utils.translation import gettext as _
 from integrations.engine.connector import WriteResult
 from integrations.errors import ConnectorError
 from integrations.rackbeat import mapping
+from integrations.rackbeat.connector_support import (
+    CONNECTION_STATUSES,
+    label,
+    local_problem,
+    refusal_reason,
+    variant_key,
+)
 
 logger = logging.getLogger("flyt.rackbeat")
-CONNECTION_STATUSES = (401, 403)  # every product would fail the same way: raised, not reported per product
-
-
-def variant_key(variant, index):
-    """Like the engine's ``variant_key``: the hub variant's SKU, else its position."""
-    return variant.sku or f"#{index}"
-
-
-def label(product):
-    """'Blue mug' (SKU MUG-1), for messages."""
-    skus = [v.sku for v in product.variants if v.sku]
-    name = (product.title or "").strip() or _("(no name)")
-    return f"'{name}'" + (f" (SKU {skus[0]})" if len(skus) == 1 else "")
-
-
-def refusal_reason(exc: ConnectorError) -> str:
-    """Rackbeat's validation answer (``{"message", "errors": {field: [...]}}``) in plain words."""
-    try:
-        body = json.loads((exc.detail or {}).get("body") or "{}")
-    except ValueError:
-        body = {}
-    errors = body.get("errors") if isinstance(body, dict) else None
-    if isinstance(errors, dict) and errors:
-        return " ".join(str(m) for msgs in errors.values() for m in (msgs if isinstance(msgs, list) else [msgs]))
-    return (body.get("message") if isinstance(body, dict) else "") or exc.message
-
-
-def _local_problem(product) -> str:
-    """What Rackbeat would refuse about ``product``, found before sending anything ("" when fine)."""
-    if not (product.title or "").strip():
-        return _("it has no name. Give it a name in Flyt.")
-    if not product.variants:
-        return _("it has no variants.")
-    if any(not v.sku for v in product.variants):
-        return _("Rackbeat identifies each product by its number, which is the SKU. Give every variant a SKU in "
-                 "Flyt.")
-    skus = [v.sku for v in product.variants]
-    if len(set(skus)) != len(skus):
-        return _("two of its variants have the same SKU; Rackbeat needs a different number for each.")
-    return ""
 
 
 class RackbeatWrites:
@@ -73,7 +39,7 @@ class RackbeatWrites:
         return results
 
     def _create_one(self, product, fields, group):
-        problem = _local_problem(product)
+        problem = local_problem(product)
         if problem:
             return WriteResult(ok=False, error=_("Rackbeat cannot take product %(product)s: %(problem)s")
                                % {"product": label(product), "problem": problem}), []
@@ -177,7 +143,7 @@ class RackbeatWrites:
         if not product.external_id:
             return WriteResult(ok=False, error=_("Product %(product)s is not linked to a Rackbeat product yet.")
                                % {"product": label(product)})
-        problem = _local_problem(product)
+        problem = local_problem(product)
         if problem:
             return WriteResult(ok=False, external_id=product.external_id,
                                error=_("Rackbeat cannot take product %(product)s: %(problem)s")
