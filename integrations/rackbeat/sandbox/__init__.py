@@ -10,12 +10,16 @@ which ``seed`` creates in the account when a product has variants (``group_varia
 them as unrelated products, as a merchant without those fields has them).
 """
 
-from integrations.rackbeat.mapping import GROUP_FIELD, OPTIONS_FIELD, options_out
+import json
 
 from .base import DEFAULTS
 from .documents import DocumentRoutes
 
 __all__ = ["DEFAULTS", "RackbeatSandbox"]
+
+# the custom product fields Flyt groups variants with (the sandbox knows them only to seed such catalogs)
+FLYT_FIELDS = ({"name": "Flyt product", "slug": "flyt-product"},
+               {"name": "Flyt variant options", "slug": "flyt-variant-options"})
 
 
 class RackbeatSandbox(DocumentRoutes):
@@ -37,14 +41,15 @@ class RackbeatSandbox(DocumentRoutes):
                     if grouped:
                         group_id, options_id = self.flyt_fields(account)
                         account["field_values"].setdefault(variant.sku, {}).update(
-                            {group_id: seed.variants[0].sku, options_id: options_out(variant.options)})
+                            {group_id: seed.variants[0].sku,
+                             options_id: json.dumps(variant.options, ensure_ascii=False, separators=(",", ":"))})
                     if variant.stock:
                         self.move_stock(account, variant.sku, location, quantity=float(variant.stock), emit=False)
 
     def flyt_fields(self, account):
         """The ids of the custom product fields Flyt groups variants with, created when missing."""
         ids = []
-        for spec in (GROUP_FIELD, OPTIONS_FIELD):
+        for spec in FLYT_FIELDS:
             field = next((f for f in account["fields"].values() if f["slug"] == spec["slug"]), None)
             if field is None:
                 field = {"id": self.next_id(), "name": spec["name"], "slug": spec["slug"], "type": "text"}

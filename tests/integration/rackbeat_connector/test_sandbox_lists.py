@@ -1,6 +1,8 @@
 """What the Rackbeat sandbox answers for the list and product parameters the product connector uses:
 ``order_by`` / ``order_direction``, ``expand=field_values``, ``physical`` and ``GET /self``."""
 
+from integrations.rackbeat.mapping import GROUP_FIELD, OPTIONS_FIELD
+from integrations.rackbeat.sandbox import FLYT_FIELDS
 from integrations.sandbox.seed import catalog
 from tests.unit.rackbeat.support import make_client
 
@@ -32,3 +34,11 @@ def test_weights_and_the_company(sandbox, clock, account):
                                           "physical": {"weight": 250, "weight_unit": "g"}})
     assert created["physical"]["weight"] == 250 and created["physical"]["size_unit"] == "cm"
     assert client.company() == {"id": int(account["account"]), "company_name": "Flyt Demo ApS", "currency": "DKK"}
+
+
+def test_seeded_variants_are_grouped_with_the_connectors_fields_or_left_alone(sandbox, clock, account):
+    assert FLYT_FIELDS == (GROUP_FIELD, OPTIONS_FIELD)
+    sandbox.seed(account["account"], catalog(1, variants=2))
+    sandbox.seed(account["account"], catalog(1, variants=2, prefix="LOOSE"), group_variants=False)
+    company = sandbox.account(account["account"])
+    assert len(company["fields"]) == 2 and sorted(company["field_values"]) == ["FLY-000001-1", "FLY-000001-2"]
