@@ -181,3 +181,10 @@ def test_a_company_without_a_currency_is_said_in_words(sandbox, clock):
         connector.prepare(role="target")
     assert make_connector(sandbox, clock, sandbox.create_account(currency=""), currency="EUR").account_currency() \
         == "EUR"
+
+
+def test_a_full_read_is_one_request_per_thousand_products(sandbox, clock, account):
+    sandbox.seed(account["account"], catalog(2100))
+    connector = make_connector(sandbox, clock, account)
+    assert sum(1 for _ in connector.iter_products()) == 2100
+    assert [r.query["limit"] for r in reads(sandbox, "/products")] == [["1000"]] * 3

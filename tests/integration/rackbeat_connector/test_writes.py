@@ -288,3 +288,15 @@ def test_two_writer_threads_create_the_grouping_fields_once(sandbox, company, co
     assert all(r.ok for r in results)
     assert sorted(f["slug"] for f in company["fields"].values()) == ["flyt-product", "flyt-variant-options"]
     assert all(len(p.variants) == 3 for p in connector.iter_products())
+
+
+def test_writes_one_product_a_call_within_the_rate_limit(sandbox, clock, company, connector):
+    products = [hub_product(n, variants=1) for n in range(1, 501)]
+    results = []
+    for start in range(0, len(products), connector.write_batch_size):
+        results += connector.create_products(products=products[start:start + connector.write_batch_size],
+                                             fields=FIELDS_WRITE - {"stock"})
+    assert all(r.ok for r in results) and len(company["products"]) == 500
+    stats = connector.call_stats()
+    assert stats["write"] == 500 and stats["rate_limit_wait_s"] > 0  # 480 a minute: the client waited, on the clock
+    assert sandbox.calls(status=429) == []
