@@ -82,7 +82,7 @@ class RackbeatConnector(RackbeatWrites, ProductConnector):
         if role not in ("home", "target", "both"):
             raise ValueError(f"Unknown role {role!r}; expected 'home', 'target' or 'both'.")
         found = {"currency": self.account_currency()}
-        field_ids = self.field_ids(create=False)
+        field_ids = self._known_field_ids()
         if field_ids:
             found["custom_fields"] = field_ids
         if role in ("target", "both"):
