@@ -43,10 +43,11 @@ from integrations.sandbox.clock import RealClock
 from integrations.sandbox.core import ConnectionReset, SandboxRequest
 from integrations.sandbox.registry import SANDBOXES, new_sandbox
 from integrations.sandbox.seed import catalog
+from integrations.shopbox.sandbox.base import AUTH_PATH
 from integrations.zettle.api_inventory import is_read_by_post
 
 __all__ = ["CONTROL_PATH", "LEVELS", "STATS_PATH", "STOCK_SETTERS", "CallCounter", "SandboxApp", "WebhookDeliverer",
-           "call_kind", "enforced_limits", "normalise_path", "parse_seed", "seed_account", "serve"]
+           "call_kind", "call_service", "enforced_limits", "normalise_path", "parse_seed", "seed_account", "serve"]
 
 STATS_PATH = "/sandbox-stats"
 READ_METHODS = ("GET", "HEAD")
@@ -67,13 +68,43 @@ def normalise_path(path):
     return "/".join(out)
 
 
-def call_kind(platform, method, path):
+def call_kind(platform, method, path, body=b""):
     """"read", "write" or "auth" (getting a token is neither reading nor writing the catalog)."""
-    if platform == "zettle" and path.startswith("/oauth/token"):
+    if (platform == "zettle" and path.startswith("/oauth/token")) or (platform == "shopbox" and path == AUTH_PATH):
         return "auth"
     if platform == "zettle" and method == "POST" and is_read_by_post(path):
         return "read"  # Zettle reads the balances (and tracking) of many products with a POST
+    if platform == "shopify" and call_service(platform, path) == "graphql":
+        return "write" if _graphql_mutation(body) else "read"  # every GraphQL call is a POST
     return "read" if method in READ_METHODS else "write"
+
+
+def _graphql_mutation(body):
+    try:
+        query = str((json.loads(body or b"{}") or {}).get("query") or "")
+    except (ValueError, AttributeError):
+        return True
+    return query.lstrip().startswith("mutation")
+
+
+def call_service(platform, path):
+    """Which of the platform's services (each with its own rate limit) a call went to: Zettle's first path
+    segment (products, inventory, oauth...), Shopify's graphql or rest, one "api" elsewhere."""
+    if platform == "zettle":
+        return path.strip("/").split("/", 1)[0]
+    if platform == "shopify":
+        return "graphql" if path.rstrip("/").endswith("graphql.json") else "rest"
+    return "api"
+
+
+def graphql_cost(platform, path, response):
+    """The points a Shopify GraphQL answer says the call took from the shop's cost bucket (what it
+    actually cost; 0 for anything else)."""
+    if platform != "shopify" or response is None or call_service(platform, path) != "graphql":
+        return 0.0
+    body = response.body if isinstance(response.body, dict) else {}
+    cost = ((body.get("extensions") or {}).get("cost") or {})
+    return float(cost.get("actualQueryCost") or 0.0)
 
 
 class CallCounter:
@@ -83,19 +114,21 @@ class CallCounter:
         self.lock = threading.Lock()
         self.counts = {}
 
-    def add(self, platform, recorded):
+    def add(self, platform, recorded, cost=0.0):
         with self.lock:
             stats = self.counts.setdefault(platform, {"read": 0, "write": 0, "auth": 0, "throttled": 0,
                                                       "by_method": {}, "by_path": {}, "by_service": {}})
+            if cost:
+                stats["cost"] = stats.get("cost", 0) + cost
             for request in recorded:
-                kind = call_kind(platform, request.method, request.path)
+                kind = call_kind(platform, request.method, request.path, request.body)
                 stats[kind] += 1
                 if request.status == 429:
                     stats["throttled"] += 1
                 stats["by_method"][request.method] = stats["by_method"].get(request.method, 0) + 1
                 key = f"{request.method} {normalise_path(request.path)}"
                 stats["by_path"][key] = stats["by_path"].get(key, 0) + 1
-                service = request.path.strip("/").split("/", 1)[0] if platform == "zettle" else "api"
+                service = call_service(platform, request.path)
                 stats["by_service"][service] = stats["by_service"].get(service, 0) + 1
 
     def snapshot(self, *, reset=False):
@@ -149,7 +182,7 @@ class SandboxApp(ControlSurface):
             except ConnectionReset:
                 response = None
             recorded, sandbox.requests[:] = list(sandbox.requests), []
-        self.counter.add(platform, recorded)
+        self.counter.add(platform, recorded, cost=graphql_cost(platform, request.path, response))
         if response is None:
             return json_response(start_response, 502, {"error": "connection reset (injected fault)"})
         content = response.content()
@@ -200,20 +233,43 @@ def parse_seed(spec):
 
 
 def enforced_limits(platform, sandbox, account_key):
-    """The rate limits the sandbox enforces on this account."""
+    """The rate limits the sandbox enforces on this account, by the names of the limits in the platform's
+    spec (``integrations/<platform>/spec.py``): ``{name: {"requests", "window_s", "bucket"}}`` (``bucket``:
+    what a bucket holds before it paces, for leaky buckets and cost points), and ``raw``: the account's own
+    settings."""
     account = sandbox.account(account_key)
     if platform == "bigcommerce":
-        return {"requests_per_window": account["quota"], "window_s": account["window_s"]}
+        return {"requests": {"requests": account["quota"], "window_s": account["window_s"]},
+                "raw": {"requests_per_window": account["quota"], "window_s": account["window_s"]}}
     if platform == "zettle":
-        return dict(account["limits"])
+        limits = dict(account["limits"])
+        return {"inventory requests": {"requests": limits["inventory_per_s"], "window_s": 1.0}, "raw": limits}
+    if platform == "shopify":
+        limits = dict(account["limits"])
+        return {"GraphQL cost points": {"requests": limits["graphql_restore_per_s"], "window_s": 1.0,
+                                        "bucket": limits["graphql_maximum"]},
+                "REST requests": {"requests": limits["rest_leak_per_s"], "window_s": 1.0,
+                                  "bucket": limits["rest_bucket_size"]},
+                "raw": limits}
+    config = dict(account.get("config") or {})
+    if "rate_per_minute" in config:  # Shopbox, Rackbeat: a rolling minute
+        return {"requests": {"requests": config["rate_per_minute"], "window_s": 60.0},
+                "raw": {k: v for k, v in config.items() if isinstance(v, int | float)}}
     return {}
 
 
 def seed_account(sandbox, platform, products, variants, *, currency, channel, random_seed, base_url):
     """One sandbox account filled with ``products`` x ``variants``; returns its JSON line."""
     options = {"currency": currency}
-    if platform == "bigcommerce":  # the default store hashes repeat in every new process; Flyt refuses a
-        options["store_hash"] = "s" + secrets.token_hex(6)  # store another shop in the database has
+    # account ids that repeat in every new server process would be refused by Flyt once another bench's
+    # shop in the database holds them: a random store hash or shop name, or the sandbox's numbering
+    # started at a random point
+    if platform == "bigcommerce":
+        options["store_hash"] = "s" + secrets.token_hex(6)
+    elif platform == "shopify":
+        options["shop"] = "flyt-bench-" + secrets.token_hex(4)
+    with sandbox.lock:
+        sandbox.state["sequence"] = max(sandbox.state.get("sequence", 0), (1 + secrets.randbelow(10**6)) * 1000)
     connect = sandbox.create_account(**options)
     account_key = connect["account"]
     prefix = {"bigcommerce": "BC", "zettle": "ZT"}.get(platform, platform[:2].upper())

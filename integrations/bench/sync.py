@@ -21,8 +21,19 @@ from django.test.utils import override_settings
 
 from integrations.bench.process import PlatformSandboxes
 from integrations.http import PlatformClient
+from integrations.platforms import PLATFORMS as SPECS
+from integrations.platforms import load, spec_for
 
-PLATFORMS = ("bigcommerce", "zettle")
+try:
+    from integrations.kinds import KINDS
+    from integrations.services.integrations import integration_create
+except ImportError:  # integrations still name their BigCommerce and Zettle connections
+    KINDS, integration_create = {}, None
+
+PLATFORMS = tuple(SPECS)  # every platform Flyt connects to: any two make a benchmark
+# the path of a platform's product list (GET, normalised), to count the source's list reads; "" when the
+# list is not read by its own GETs (Shopify reads it through GraphQL)
+LIST_PATH_SUFFIX = {"zettle": "/library", "shopify": ""}
 
 
 class BenchError(Exception):
@@ -47,67 +58,88 @@ def check_migrated(using=DEFAULT_DB_ALIAS):
 # --- what the bench assumes about the platforms ------------------------------------------------------
 
 def assumptions(accounts):
-    """Rate limits (as the sandboxes enforce them) and the page and batch sizes Flyt's clients use."""
-    from integrations.bigcommerce.catalog_api import PRODUCT_BATCH, VARIANT_BATCH
-    from integrations.bigcommerce.client import PAGE_LIMIT
-    from integrations.bigcommerce.commerce_api import INVENTORY_BATCH
-    from integrations.zettle.api_inventory import MOVEMENTS_MAX, TRACKING_MAX
-    from integrations.zettle.api_products import IMPORT_BATCH, LIBRARY_PAGE_MAX
-    from integrations.zettle.client import ZettleClient
+    """Per platform benched: its rate limits (as its spec documents them, with the numbers the sandbox
+    enforces on the account where it says), its page size and batch sizes, and its product connector's
+    write batch size."""
+    out = {}
+    for account in accounts:
+        platform = account["platform"]
+        spec = spec_for(platform)
+        enforced = account.get("limits") or {}
+        out[platform] = {
+            "rate_limits": [_limit(limit, enforced.get(limit.name) or {}) for limit in spec.rate_limits],
+            "enforced": enforced.get("raw", {}),
+            "page_size": spec.page_size,
+            "batch_sizes": dict(spec.batch_sizes),
+            "write_batch_size": _write_batch_size(platform),
+        }
+    return out
 
-    limits = {a["platform"]: a.get("limits") or {} for a in accounts}
-    bc, zettle = limits.get("bigcommerce", {}), limits.get("zettle", {})
-    return {
-        "bigcommerce": {
-            "requests_per_window": bc.get("requests_per_window", 150), "window_s": bc.get("window_s", 30.0),
-            "page_size": PAGE_LIMIT, "product_batch": PRODUCT_BATCH, "variant_batch": VARIANT_BATCH,
-            "inventory_batch": INVENTORY_BATCH, "write_batch_size": _write_batch_size("bigcommerce"),
-        },
-        "zettle": {
-            "inventory_per_s": zettle.get("inventory_per_s", ZettleClient.default_rates["inventory"]),
-            "products_per_s": zettle.get("products_per_s") or None,  # none documented
-            "page_size": min(LIBRARY_PAGE_MAX, int(zettle.get("library_page") or LIBRARY_PAGE_MAX)),
-            "import_batch": IMPORT_BATCH, "inventory_movements_batch": MOVEMENTS_MAX,
-            "inventory_tracking_batch": TRACKING_MAX,
-            "write_batch_size": _write_batch_size("zettle"),
-        },
-    }
+
+def _limit(limit, enforced):
+    return {"name": limit.name, "kind": limit.kind, "scope": limit.scope,
+            "requests": enforced.get("requests", limit.requests), "window_s": enforced.get("window_s", limit.window_s),
+            "bucket": enforced.get("bucket")}
 
 
 def _write_batch_size(platform):
-    from django.utils.module_loading import import_string
-
-    from integrations.registry import CONNECTORS
-
     try:
-        return import_string(CONNECTORS[platform]).write_batch_size
-    except ImportError:
+        connector = load(platform, "product_connector")
+    except ImportError:  # the platform's product connector is not there yet
         return None
+    return getattr(connector, "write_batch_size", None)
+
+
+def _limited_calls(limit, stats):
+    """How many of the calls in ``stats`` (one platform's) count against ``limit`` (for cost points: the
+    points they cost); None when the sandbox server did not count them."""
+    by_service = stats.get("by_service") or {}
+    name = limit["name"].lower()
+    if limit["kind"] == "cost points":
+        return stats.get("cost")  # the points the platform's answers say the calls cost, when counted
+    if name.startswith("inventory"):
+        return by_service.get("inventory", 0)
+    if name.startswith("rest"):
+        return by_service.get("rest", 0)
+    return stats.get("read", 0) + stats.get("write", 0) + stats.get("auth", 0) - stats.get("throttled", 0)
+
+
+def limit_floor(limit, calls):
+    """The least seconds ``limit`` forces on ``calls``: a window of ``requests`` per ``window_s`` (fixed or
+    rolling) lets C calls through in (ceil(C / requests) - 1) windows; a bucket (leaky, or cost points)
+    holding ``bucket`` and refilling ``requests`` per ``window_s`` takes (C - bucket) / rate. None when it
+    cannot be told (calls not counted, or the bucket's size unknown)."""
+    if calls is None:
+        return None
+    if not calls:
+        return 0.0
+    if limit["kind"] in ("leaky bucket", "cost points"):
+        if limit.get("bucket") is None:
+            return None
+        return round(max(0.0, (calls - limit["bucket"]) * limit["window_s"] / limit["requests"]), 3)
+    return max(0, math.ceil(calls / limit["requests"]) - 1) * float(limit["window_s"])
 
 
 def forced_seconds(calls, assumed):
-    """The least time the rate limits force on ``calls`` (accepted requests), per platform.
-
-    BigCommerce: a fixed window of ``requests_per_window`` per ``window_s`` per store, so C calls span
-    at least (ceil(C / quota) - 1) windows. Zettle: ``inventory_per_s`` over a rolling second on the
-    inventory service (no documented limit elsewhere), so C inventory calls take (ceil(C / rate) - 1) s.
-    """
+    """The least time the platforms' rate limits force on ``calls`` (the sandboxes' counts), per platform:
+    the largest floor among the platform's limits (see ``limit_floor``). E.g. BigCommerce's 150 requests per
+    30 s store window, Zettle's 4 inventory requests a rolling second."""
     out = {}
-    stats = calls.get("bigcommerce")
-    if stats:
-        accepted = stats["read"] + stats["write"] + stats["auth"] - stats["throttled"]
-        quota, window = assumed["bigcommerce"]["requests_per_window"], assumed["bigcommerce"]["window_s"]
-        out["bigcommerce"] = max(0, math.ceil(accepted / quota) - 1) * window if accepted else 0.0
-    stats = calls.get("zettle")
-    if stats:
-        seconds = 0.0
-        for service, rate in (("inventory", assumed["zettle"]["inventory_per_s"]),
-                              ("products", assumed["zettle"]["products_per_s"])):
-            count = stats["by_service"].get(service, 0)
-            if rate and count:
-                seconds = max(seconds, (math.ceil(count / rate) - 1) * 1.0)
-        out["zettle"] = seconds
+    for platform, stats in calls.items():
+        if platform not in assumed or not stats:
+            continue
+        floors = [limit_floor(limit, _limited_calls(limit, stats)) for limit in assumed[platform]["rate_limits"]]
+        floors = [f for f in floors if f is not None]
+        if floors:
+            out[platform] = max(floors)
     return out
+
+
+def unmeasured_limits(calls, assumed):
+    """The limits ``forced_seconds`` could not count calls for (they are left out of the floor)."""
+    return {platform: [limit["name"] for limit in assumed[platform]["rate_limits"]
+                       if limit_floor(limit, _limited_calls(limit, stats)) is None]
+            for platform, stats in calls.items() if platform in assumed and stats}
 
 
 # --- measuring Flyt's clients ---------------------------------------------------------------------
@@ -158,20 +190,38 @@ def _merchant(*, source, target, products, variants, currency):
 
 
 def _connect(*, merchant, account, currency):
-    from integrations.platforms import PLATFORMS
     from integrations.services.connections import connection_create
 
     platform = account["platform"]
-    return connection_create(merchant=merchant, platform=platform, name=PLATFORMS[platform].label,
+    return connection_create(merchant=merchant, platform=platform, name=SPECS[platform].label,
                              credentials=account["credentials"],
                              settings={**account["settings"], "base_url": account["base_url"], "currency": currency},
                              external_account_id=account["external_account_id"])
 
 
-def _calls(stats):
+def _integration(*, merchant, home, target):
+    """The integration benched: ``home`` (the source) pushing products to ``target``, prices included, of
+    the kind made for these two platforms (else the generic product sync). The one place the bench makes
+    an integration."""
+    if integration_create is None:  # integrations made of the two platforms' connections (before members)
+        from integrations.models import Integration
+
+        by_platform = {home.platform: home, target.platform: target}
+        return Integration.objects.create(
+            merchant=merchant, bigcommerce=by_platform.get("bigcommerce"), zettle=by_platform.get("zettle"),
+            home_platform=home.platform, prices_included=True, initial_scope=Integration.Scope.ALL,
+            setup_step="finish")
+    pair = {home.platform, target.platform}
+    kind = next((k for k in KINDS.values() if k.platforms and set(k.platforms) == pair), None) or \
+        next(k for k in KINDS.values() if not k.platforms)
+    return integration_create(merchant=merchant, kind=kind.key, prices_included=True, setup_step="finish",
+                              members=[(home, {"products": "home"}), (target, {"products": "target"})])
+
+
+def _calls(stats, platforms):
     """{platform: {read, write, auth, throttled}} from the server's counters."""
     return {platform: {k: stats.get(platform, {}).get(k, 0) for k in ("read", "write", "auth", "throttled")}
-            for platform in PLATFORMS}
+            for platform in platforms}
 
 
 def _run_summary(run):
@@ -191,7 +241,10 @@ def _timed(func):
 
 
 def _source_list_reads(by_path, source):
-    suffix = "/v3/catalog/products" if source == "bigcommerce" else "/library"
+    """GETs of the source's product list, or None when its list is not read by GETs (Shopify's GraphQL)."""
+    suffix = LIST_PATH_SUFFIX.get(source, "/products")
+    if not suffix:
+        return None
     return sum(n for key, n in by_path.items() if key.startswith("GET ") and key.endswith(suffix))
 
 
@@ -201,17 +254,23 @@ def bench_sync(*, source, target, products, variants, currency="DKK", random_see
     from integrations.bigcommerce.catalog_api import ZETTLE_CHANNEL
     from integrations.engine.runner import integration_sync
     from integrations.engine.setup import integration_activate
-    from integrations.models import Integration
     from synclog.models import SyncRun
 
-    if {source, target} != set(PLATFORMS):
-        raise BenchError(f"bench sync runs BigCommerce <-> Zettle; got --source {source} --target {target}.")
+    for role, platform in (("--source", source), ("--target", target)):
+        if platform not in PLATFORMS:
+            raise BenchError(f"{role} {platform!r}: choose one of {', '.join(PLATFORMS)}.")
+    if source == target:
+        raise BenchError("--source and --target must differ.")
+    missing = [p for p in (source, target) if _write_batch_size(p) is None]
+    if missing:
+        raise BenchError(f"Flyt has no product connector for {', '.join(missing)} yet; bench sync needs one on "
+                         "both sides.")
     if products < 0 or variants < 1:
         raise BenchError("--products must be 0 or more and --variants 1 or more.")
     check_migrated()
     baseline_rss = _rss_mb()
     seeds = [(source, products, variants), (target, 0, 1)]
-    channel = ZETTLE_CHANNEL if source == "bigcommerce" else ""
+    channel = ZETTLE_CHANNEL if source == "bigcommerce" else ""  # BigCommerce's products in the channel
     hosts = list(dict.fromkeys([*settings.SANDBOX_HOSTS, "127.0.0.1"]))
     started = time.perf_counter()
     with PlatformSandboxes(seeds=seeds, currency=currency, channel=channel, random_seed=random_seed) as server, \
@@ -222,10 +281,7 @@ def bench_sync(*, source, target, products, variants, currency="DKK", random_see
                              currency=currency)
         home = _connect(merchant=merchant, account=server.account(source), currency=currency)
         other = _connect(merchant=merchant, account=server.account(target), currency=currency)
-        integration = Integration.objects.create(
-            merchant=merchant, bigcommerce=home if source == "bigcommerce" else other,
-            zettle=home if source == "zettle" else other, home_platform=source, prices_included=True,
-            initial_scope=Integration.Scope.ALL, setup_step="finish")
+        integration = _integration(merchant=merchant, home=home, target=other)
         server.stats(reset=True)
         take()
         run, error, wall_s = _timed(lambda: integration_activate(merchant=merchant, integration=integration))
@@ -238,7 +294,7 @@ def bench_sync(*, source, target, products, variants, currency="DKK", random_see
                 merchant=merchant, integration=integration, trigger=SyncRun.Trigger.MANUAL, full=True))
             rerun_stats, rerun_clients = server.stats(reset=True), take()
         holdings = server.holdings()
-    api_calls, rerun_calls = _calls(initial_stats), _calls(rerun_stats)
+    api_calls, rerun_calls = _calls(initial_stats, (source, target)), _calls(rerun_stats, (source, target))
     forced = forced_seconds(initial_stats, assumed)
     rerun_forced = forced_seconds(rerun_stats, assumed) if rerun_stats else {}
     page_size = assumed[source]["page_size"]
@@ -258,6 +314,7 @@ def bench_sync(*, source, target, products, variants, currency="DKK", random_see
         "rerun_rate_limit_wait_s": round(sum(c["rate_limit_wait_s"] for c in rerun_clients.values()), 3),
         "forced_s": round(max(forced.values(), default=0.0), 3),
         "forced_s_by_platform": forced,
+        "forced_s_leaves_out": {p: names for p, names in unmeasured_limits(initial_stats, assumed).items() if names},
         "rerun_forced_s": round(max(rerun_forced.values(), default=0.0), 3) if rerun_stats else None,
         "source_read_minimum": max(1, math.ceil(products / page_size)),
         "rerun_source_list_reads": _source_list_reads(rerun_stats.get(source, {}).get("by_path", {}), source)

@@ -5,10 +5,10 @@ import io
 import json
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
-from integrations.bench.serve import call_kind, normalise_path
-from integrations.bench.sync import forced_seconds
+from integrations.bench.serve import call_kind, call_service, normalise_path
+from integrations.bench.sync import PLATFORMS, forced_seconds, unmeasured_limits
 
 PRODUCTS, VARIANTS = 5, 2
 
@@ -47,21 +47,55 @@ def test_bench_sync_syncs_everything_once_and_rerun_writes_nothing(source, targe
     assert result["rerun_api_calls"][source]["read"] <= result["source_read_minimum"] + 1  # + BigCommerce's channel
 
     assumed = result["assumed"]
-    assert (assumed["bigcommerce"]["requests_per_window"], assumed["bigcommerce"]["window_s"]) == (150, 30.0)
-    assert assumed["zettle"]["inventory_per_s"] == 4.0
+    assert set(assumed) == {source, target}
+    limits = {(p, limit["name"]): limit for p in assumed for limit in assumed[p]["rate_limits"]}
+    bc, inventory = limits["bigcommerce", "requests"], limits["zettle", "inventory requests"]
+    assert (bc["requests"], bc["window_s"], bc["kind"]) == (150, 30.0, "fixed window")
+    assert (inventory["requests"], inventory["window_s"], inventory["kind"]) == (4.0, 1.0, "rolling window")
     assert assumed["bigcommerce"]["page_size"] == 250 and assumed["zettle"]["page_size"] == 500
+    assert (assumed["bigcommerce"]["write_batch_size"], assumed["zettle"]["write_batch_size"]) == (10, 500)
     assert result["peak_rss_mb"] > 0 and result["rate_limit_wait_s"] >= 0 and result["forced_s"] >= 0
 
 
+def _limit(name, requests, window_s, kind, bucket=None):
+    return {"name": name, "requests": requests, "window_s": window_s, "kind": kind, "scope": "account",
+            "bucket": bucket}
+
+
 def test_forced_seconds_follow_the_documented_limits():
-    assumed = {"bigcommerce": {"requests_per_window": 150, "window_s": 30.0},
-               "zettle": {"inventory_per_s": 4.0, "products_per_s": None}}
+    assumed = {
+        "bigcommerce": {"rate_limits": [_limit("requests", 150, 30.0, "fixed window")]},
+        "zettle": {"rate_limits": [_limit("inventory requests", 4.0, 1.0, "rolling window")]},
+        "rackbeat": {"rate_limits": [_limit("requests", 480, 60.0, "rolling window")]},
+        "shopify": {"rate_limits": [_limit("GraphQL cost points", 100, 1.0, "cost points", bucket=1000),
+                                    _limit("REST requests", 2, 1.0, "leaky bucket", bucket=40)]},
+    }
     calls = {"bigcommerce": {"read": 200, "write": 101, "auth": 0, "throttled": 1, "by_service": {"api": 301}},
              "zettle": {"read": 3, "write": 20, "auth": 1, "throttled": 0,
-                        "by_service": {"inventory": 9, "products": 14, "oauth": 1}}}
-    # 300 accepted BigCommerce calls fill two 30 s windows; 9 inventory calls need three rolling seconds
-    assert forced_seconds(calls, assumed) == {"bigcommerce": 30.0, "zettle": 2.0}
+                        "by_service": {"inventory": 9, "products": 14, "oauth": 1}},
+             "rackbeat": {"read": 481, "write": 0, "auth": 0, "throttled": 0, "by_service": {"api": 481}},
+             "shopify": {"read": 30, "write": 50, "auth": 0, "throttled": 0,
+                         "by_service": {"graphql": 30, "rest": 50}}}
+    # 300 accepted BigCommerce calls fill two 30 s windows; 9 inventory calls need three rolling seconds;
+    # 481 Rackbeat calls two rolling minutes; Shopify's 50 REST calls overflow its bucket of 40 by 10, at 2 a
+    # second (without the points its GraphQL queries cost, that limit is left out, and said so)
+    assert forced_seconds(calls, assumed) == {"bigcommerce": 30.0, "zettle": 2.0, "rackbeat": 60.0, "shopify": 5.0}
+    assert unmeasured_limits(calls, assumed) == {"bigcommerce": [], "zettle": [], "rackbeat": [],
+                                                 "shopify": ["GraphQL cost points"]}
     assert forced_seconds({}, assumed) == {}
+    # with the points Shopify's answers said the queries cost: 2,500 points through a bucket of 1,000
+    # restoring 100 a second
+    calls["shopify"]["cost"] = 2500.0
+    assert forced_seconds(calls, assumed)["shopify"] == 15.0
+    assert unmeasured_limits(calls, assumed)["shopify"] == []
+
+
+def test_every_platform_is_a_choice_and_a_pair_of_one_platform_is_refused():
+    assert set(PLATFORMS) == {"bigcommerce", "zettle", "shopify", "shopbox", "rackbeat"}
+    with pytest.raises(CommandError, match="must differ"):
+        call_command("bench", "sync", "--source", "shopbox", "--target", "shopbox", "--products", "1")
+    with pytest.raises(CommandError):
+        call_command("bench", "sync", "--source", "woocommerce", "--target", "zettle", "--products", "1")
 
 
 def test_served_paths_are_counted_by_shape_and_kind():
@@ -72,3 +106,12 @@ def test_served_paths_are_counted_by_shape_and_kind():
     assert call_kind("zettle", "POST", "/oauth/token") == "auth"
     assert call_kind("zettle", "GET", "/products/organizations/self/library") == "read"
     assert call_kind("bigcommerce", "PUT", "/stores/x/v3/catalog/products") == "write"
+    assert call_kind("shopbox", "POST", "/authenticate/credentials") == "auth"
+    query, mutation = b'{"query": "query { products(first: 50) { nodes { id } } }"}', \
+        b'{"query": "mutation { productSet(input: {}) { product { id } } }"}'
+    assert call_kind("shopify", "POST", "/admin/api/2025-01/graphql.json", query) == "read"
+    assert call_kind("shopify", "POST", "/admin/api/2025-01/graphql.json", mutation) == "write"
+    assert (call_service("shopify", "/admin/api/2025-01/graphql.json"),
+            call_service("shopify", "/admin/api/2025-01/products.json"),
+            call_service("zettle", "/inventory/v3/movements"), call_service("rackbeat", "/products")) == (
+        "graphql", "rest", "inventory", "api")

@@ -4,9 +4,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from integrations.bench.process import SandboxServerError
 from integrations.bench.stock import bench_stock
+from integrations.bench.sync import PLATFORMS as SYNC_PLATFORMS
 from integrations.bench.sync import BenchError, bench_sync
 
-PLATFORMS = ("bigcommerce", "zettle")
+PLATFORMS = ("bigcommerce", "zettle")  # bench stock: the pair whose stock sync runs through webhooks
 
 
 class Command(BaseCommand):
@@ -20,8 +21,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="benchmark", required=True)
         sync = sub.add_parser("sync", help="initial sync of a seeded catalog, then an unchanged re-run (full)")
-        sync.add_argument("--source", choices=PLATFORMS, required=True, help="the home base, seeded with products")
-        sync.add_argument("--target", choices=PLATFORMS, required=True, help="the platform synced to (starts empty)")
+        sync.add_argument("--source", choices=SYNC_PLATFORMS, required=True,
+                          help="the home base, seeded with products")
+        sync.add_argument("--target", choices=SYNC_PLATFORMS, required=True,
+                          help="the platform synced to (starts empty)")
         sync.add_argument("--products", type=int, default=100)
         sync.add_argument("--variants", type=int, default=1, help="variants per product")
         sync.add_argument("--currency", default="DKK", help="currency of both accounts and the merchant")
