@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 
 from integrations.bench.serve import call_kind, call_service, normalise_path
 from integrations.bench.sync import PLATFORMS, forced_seconds, unmeasured_limits
+from integrations.platforms import load, spec_for
 
 PRODUCTS, VARIANTS = 5, 2
 
@@ -55,6 +56,26 @@ def test_bench_sync_syncs_everything_once_and_rerun_writes_nothing(source, targe
     assert assumed["bigcommerce"]["page_size"] == 250 and assumed["zettle"]["page_size"] == 500
     assert (assumed["bigcommerce"]["write_batch_size"], assumed["zettle"]["write_batch_size"]) == (10, 500)
     assert result["peak_rss_mb"] > 0 and result["rate_limit_wait_s"] >= 0 and result["forced_s"] >= 0
+
+
+@pytest.mark.django_db
+def test_bench_sync_runs_any_pair_with_each_platforms_declared_limits_and_batches():
+    result = run_bench("rackbeat", "shopbox")
+
+    assert (result["outcome"], result["rerun_outcome"]) == ("success", "success"), result["errors"]
+    assert result["outcomes"]["initial"]["created"] == PRODUCTS and result["outcomes"]["rerun"]["unchanged"] == PRODUCTS
+    assert result["target_holds"] == {"products": PRODUCTS, "variants": PRODUCTS * VARIANTS}
+    assert result["rerun_write_calls"] == 0
+    assert result["rerun_source_list_reads"] == result["source_read_minimum"] == 1
+    assert set(result["api_calls"]) == set(result["forced_s_by_platform"]) == {"rackbeat", "shopbox"}
+    assumed = result["assumed"]
+    for platform in ("rackbeat", "shopbox"):
+        spec = spec_for(platform)
+        assert [(limit["name"], limit["requests"], limit["window_s"]) for limit in assumed[platform]["rate_limits"]] \
+            == [(limit.name, limit.requests, limit.window_s) for limit in spec.rate_limits]
+        assert assumed[platform]["page_size"] == spec.page_size
+        assert assumed[platform]["write_batch_size"] == load(platform, "product_connector").write_batch_size
+    assert result["forced_s"] == 0.0  # a few calls: far from a minute's allowance on either side
 
 
 def _limit(name, requests, window_s, kind, bucket=None):
