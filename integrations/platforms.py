@@ -38,9 +38,6 @@ def _collect(paths):
 PLATFORMS = _collect(SPEC_MODULES)
 PLATFORM_CHOICES = [(p.key, p.label) for p in PLATFORMS.values()]
 
-# kept for callers that name the type
-Platform = PlatformSpec
-
 
 def spec_for(platform_key):
     """The spec of ``platform_key``; KeyError names the known platforms when there is none."""
