@@ -109,25 +109,30 @@ class ConnectionReset(Exception):
 
 
 class Faults:
-    """Faults injected into the next matching requests, and latency for every request."""
+    """Faults injected into the next matching requests, and latency for every request. A test may add
+    faults while the pass under test calls the sandbox from its writer threads."""
 
     def __init__(self):
         self.pending: list[Fault] = []
         self.latency_s = 0.0
+        self._lock = threading.Lock()
 
     def fail_next(self, count=1, *, status=503, body=None, headers=None, path_contains="", reset=False):
-        for _ in range(count):
-            self.pending.append(Fault(status=status, body=body, headers=dict(headers or {}),
-                                      path_contains=path_contains, reset=reset))
+        with self._lock:
+            for _ in range(count):
+                self.pending.append(Fault(status=status, body=body, headers=dict(headers or {}),
+                                          path_contains=path_contains, reset=reset))
 
     def take(self, path) -> Fault | None:
-        for index, fault in enumerate(self.pending):
-            if fault.path_contains in path:
-                return self.pending.pop(index)
+        with self._lock:
+            for index, fault in enumerate(self.pending):
+                if fault.path_contains in path:
+                    return self.pending.pop(index)
         return None
 
     def clear(self):
-        self.pending.clear()
+        with self._lock:
+            self.pending.clear()
         self.latency_s = 0.0
 
 
@@ -235,6 +240,8 @@ class Sandbox:
 
     # --- for tests --------------------------------------------------------------------------------
     def calls(self, method=None, path_contains="", status=None) -> list[Recorded]:
-        return [r for r in self.requests
+        with self.lock:  # the pass's threads may still be recording
+            requests = list(self.requests)
+        return [r for r in requests
                 if (method is None or r.method == method.upper()) and path_contains in r.path
                 and (status is None or r.status == status)]
