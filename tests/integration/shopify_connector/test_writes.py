@@ -16,6 +16,7 @@ from tests.integration.shopify_connector.conftest import (
     NO_PRICES,
     graphql_calls,
     hub_product,
+    make_connector,
     stored,
 )
 
@@ -261,3 +262,12 @@ def test_more_images_than_a_page_holds_come_back_whole_and_in_order(connector):
     result = connector.create_products(products=[product], fields=ALL_FIELDS)[0]
     for back in (connector.get_products(external_ids=[result.external_id])[0], next(connector.iter_products())):
         assert [i.url for i in back.images] == [i.url for i in product.images]
+
+
+def test_a_missing_permission_fails_the_whole_batch_in_the_merchants_words(sandbox, clock):
+    connect = sandbox.create_account(scopes=("read_products", "read_inventory", "read_locations"))
+    connector = make_connector(sandbox, clock, connect)
+    with pytest.raises(ConnectorError) as caught:
+        connector.create_products(products=[hub_product(1), hub_product(2)], fields=ALL_FIELDS)
+    assert "lacks a permission" in caught.value.message and "Reconnect Shopify" in caught.value.message
+    assert not caught.value.retryable
