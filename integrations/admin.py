@@ -5,6 +5,7 @@ from integrations.models import (
     Binding,
     Connection,
     Integration,
+    IntegrationMember,
     Listing,
     RemoteStock,
     SyncCursor,
@@ -100,12 +101,33 @@ class TaskAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["task_id", "task_name"]
 
 
+class IntegrationMemberInline(admin.TabularInline):
+    """Who is in the integration and in which role: shown, not edited here (the wizard sets roles)."""
+
+    model = IntegrationMember
+    fields = ["connection", "products_role", "stock_role", "position"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IntegrationMember)
+class IntegrationMemberAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["integration", "connection", "products_role", "stock_role", "merchant"]
+    list_filter = ["products_role", "stock_role", "merchant"]
+    search_fields = ["integration__name", "connection__name"]
+
+
 @admin.register(Integration)
 class IntegrationAdmin(admin.ModelAdmin):
     list_display = ["name", "merchant", "kind", "home_platform", "prices_included", "setup_step", "completed_at"]
-    list_filter = ["merchant", "kind", "home_platform"]
+    list_filter = ["merchant", "kind"]
     search_fields = ["name", "merchant__name"]
-    raw_id_fields = ["bigcommerce", "zettle"]
+    inlines = [IntegrationMemberInline]
+    readonly_fields = ["kind", "completed_at"]  # what the wizard decided, not support's to change
 
     def get_readonly_fields(self, request, obj=None):
         """Whether prices are included is fixed once the integration is set up: it changes only by

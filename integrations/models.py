@@ -5,6 +5,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from integrations.fields import EncryptedJSONField, EncryptedTextField, mask
 from integrations.platforms import PLATFORM_CHOICES, PLATFORMS
@@ -54,8 +55,6 @@ class Connection(MerchantOwnedModel):
     previous_webhook_secret = EncryptedTextField(blank=True, default="")
     # Secrets the platform issued for its webhooks (e.g. Zettle's signingKey, Rackbeat's tokens).
     platform_webhook_secrets = EncryptedJSONField(default=list, blank=True)
-    # Where incremental reads resume, per resource: {"products": {"since": "<iso>"}}
-    sync_state = models.JSONField(default=dict, blank=True)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     stock_reconcile_hours = models.PositiveIntegerField(
         default=24, help_text="Compare every stock level with the platform every N hours (0: only on demand)")
@@ -222,25 +221,30 @@ class TaskAttempt(models.Model):
         return f"{self.task_name} {self.task_id} ×{self.deliveries}"
 
 
-class Integration(MerchantOwnedModel):
-    """An integration as merchants know it, e.g. Zettle ↔ BigCommerce: two connections, a home base
-    whose products win, and the choices made in the setup wizard."""
+class Role(models.TextChoices):
+    """What a member of an integration is for one resource."""
 
-    class Kind(models.TextChoices):
-        ZETTLE_BIGCOMMERCE = "zettle_bigcommerce", "Zettle ↔ BigCommerce"
+    HOME = "home", _("Home base")
+    TARGET = "target", _("Target")
+    BOTH = "both", _("Both ways")
+    OFF = "off", _("Off")
+
+
+class Integration(MerchantOwnedModel):
+    """An integration as merchants know it: a named set of one merchant's connections (its members),
+    each with a role per resource, run by the policy of its kind (``integrations.kinds``): e.g.
+    Zettle ↔ BigCommerce, or a product sync between any two platforms."""
 
     class Scope(models.TextChoices):
-        ALL = "all", "All products"
-        SELECTED = "selected", "Selected products"
+        ALL = "all", _("All products")
+        SELECTED = "selected", _("Selected products")
 
-    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.ZETTLE_BIGCOMMERCE)
+    kind = models.CharField(max_length=32, default="zettle_bigcommerce",
+                            help_text="The kind's key in integrations.kinds, which decides its rules and steps")
     name = models.CharField(max_length=200, default="Zettle ↔ BigCommerce")
-    bigcommerce = models.ForeignKey(Connection, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    zettle = models.ForeignKey(Connection, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    home_platform = models.CharField(max_length=32, blank=True, help_text="bigcommerce or zettle")
     prices_included = models.BooleanField(default=False)
     initial_scope = models.CharField(max_length=16, choices=Scope.choices, default=Scope.ALL)
-    setup_step = models.CharField(max_length=32, default="bigcommerce", help_text="The open wizard step")
+    setup_step = models.CharField(max_length=32, default="", blank=True, help_text="The open wizard step")
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -250,13 +254,76 @@ class Integration(MerchantOwnedModel):
     def __str__(self):
         return self.name
 
+    # --- members (read once per instance; ``forget_members`` after changing them) ----------------------
+    @property
+    def member_list(self):
+        cached = getattr(self, "_member_list", None)
+        if cached is None:
+            if self.pk is None:
+                return []
+            cached = self._member_list = list(
+                self.members.select_related("connection").order_by("position", "pk"))
+        return cached
+
+    def forget_members(self):
+        self.__dict__.pop("_member_list", None)
+
+    def refresh_from_db(self, *args, **kwargs):
+        self.forget_members()
+        super().refresh_from_db(*args, **kwargs)
+
+    def _with_role(self, resource, *roles):
+        return [m.connection for m in self.member_list if getattr(m, f"{resource}_role") in roles]
+
     @property
     def home(self):
-        return {"bigcommerce": self.bigcommerce, "zettle": self.zettle}.get(self.home_platform)
+        """The connection whose products win (the home base; a both-ways member when there is none)."""
+        found = self._with_role("products", Role.HOME) or self._with_role("products", Role.BOTH)
+        return found[0] if found else None
+
+    @property
+    def targets(self):
+        """The connections the home base's products are written to, in order."""
+        home = self.home
+        return [c for c in self._with_role("products", Role.TARGET, Role.BOTH) if c != home]
 
     @property
     def target(self):
-        return {"bigcommerce": self.zettle, "zettle": self.bigcommerce}.get(self.home_platform)
+        targets = self.targets
+        return targets[0] if targets else None
+
+    @property
+    def connections(self):
+        return [m.connection for m in self.member_list]
+
+    @property
+    def home_platform(self):
+        home = self.home
+        return home.platform if home is not None else ""
+
+    def connection_for(self, platform):
+        """The member connection on ``platform`` (the first one), or None."""
+        return next((m.connection for m in self.member_list if m.connection.platform == platform), None)
+
+
+class IntegrationMember(MerchantOwnedModel):
+    """One connection in an integration and its role for each resource."""
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="members")
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="memberships")
+    products_role = models.CharField(max_length=8, choices=Role.choices, default=Role.OFF)
+    stock_role = models.CharField(max_length=8, choices=Role.choices, default=Role.OFF)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["integration", "connection"], name="integrationmember_unique_connection"),
+        ]
+
+    def __str__(self):
+        return f"{self.connection} in {self.integration}: products {self.products_role}, stock {self.stock_role}"
 
 
 class Listing(MerchantOwnedModel):
@@ -267,6 +334,7 @@ class Listing(MerchantOwnedModel):
         SELECTED = "selected", "Selected by the merchant"
         CREATED = "created", "Created after setup"
         CHANNEL = "channel", "Assigned to the channel on the home base"
+        HOME = "home", "A product of the home base"
 
     integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="listings")
     product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")

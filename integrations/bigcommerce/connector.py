@@ -17,7 +17,7 @@ variant's SKU, else ``"#<index in product.variants>"``.
 """
 
 from integrations.bigcommerce import mapping
-from integrations.bigcommerce.catalog_api import PRODUCT_BATCH, ZETTLE_CHANNEL
+from integrations.bigcommerce.catalog_api import PRODUCT_BATCH
 from integrations.bigcommerce.client import BigCommerceClient
 from integrations.bigcommerce.connector_support import ZETTLE_CATEGORY, since_filter, sku_chunks
 from integrations.bigcommerce.connector_writes import CONNECTION_STATUSES, BigCommerceWrites
@@ -45,11 +45,14 @@ class BigCommerceConnector(BigCommerceWrites, ProductConnector):
         self._currency_asked = False
 
     # --- set-up --------------------------------------------------------------------------------------
-    def prepare(self, *, role):
-        """Home: the channel "PayPal Zettle"; target: the category "PayPal Zettle". Found or created once;
-        the returned ids (and the role) belong in ``connection.settings``."""
-        if role not in ("home", "target"):
-            raise ValueError(f"Unknown role {role!r}; expected 'home' or 'target'.")
+    def prepare(self, *, role, options=None):
+        """Home with ``options["channel"]``: that channel (Zettle ↔ BigCommerce: "PayPal Zettle"), whose
+        products are the ones read; target with ``options["category"]``: that category, for placement.
+        Without options the whole catalog is read and nothing is created. Found or created once; the
+        returned ids (and the role) belong in ``connection.settings``."""
+        if role not in ("home", "target", "both"):
+            raise ValueError(f"Unknown role {role!r}; expected 'home', 'target' or 'both'.")
+        options = options or {}
         self.role = role
         found = {"product_role": role}
         currency = self.account_currency()
@@ -59,12 +62,14 @@ class BigCommerceConnector(BigCommerceWrites, ProductConnector):
         if unit:
             self.settings["weight_unit"] = found["weight_unit"] = self.weight_unit = unit
         if role == "home":
-            channel = self.client.ensure_channel(name=ZETTLE_CHANNEL)
-            self.settings["channel_id"] = found["channel_id"] = int(channel["id"])
-        else:
-            category = self.client.ensure_category(name=ZETTLE_CATEGORY)
+            channel_name = options.get("channel") or ""
+            self.settings["channel_name"] = found["channel_name"] = channel_name
+            channel_id = int(self.client.ensure_channel(name=channel_name)["id"]) if channel_name else None
+            self.settings["channel_id"] = found["channel_id"] = channel_id
+        if options.get("category"):
+            category = self.client.ensure_category(name=options["category"])
             self.settings["category_id"] = found["category_id"] = int(category["category_id"])
-            self._category_ids[ZETTLE_CATEGORY] = found["category_id"]
+            self._category_ids[options["category"]] = found["category_id"]
         return found
 
     def _store_weight_unit(self):
@@ -82,12 +87,13 @@ class BigCommerceConnector(BigCommerceWrites, ProductConnector):
         return self.role == "home" or (not self.role and bool(self.settings.get("channel_id")))
 
     def _channel_id(self):
-        """The "PayPal Zettle" channel when home (looked up when settings lack it), else None (all products)."""
+        """The channel whose products are read when home (looked up when settings name it but lack its id),
+        else None (all products)."""
         if not self._is_home():
             return None
-        if not self.settings.get("channel_id"):
-            self.settings["channel_id"] = int(self.client.ensure_channel(name=ZETTLE_CHANNEL)["id"])
-        return self.settings["channel_id"]
+        if not self.settings.get("channel_id") and self.settings.get("channel_name"):
+            self.settings["channel_id"] = int(self.client.ensure_channel(name=self.settings["channel_name"])["id"])
+        return self.settings.get("channel_id") or None
 
     def _category_id(self, name):
         if name not in self._category_ids:

@@ -50,9 +50,11 @@ class ProductConnector(ABC):
         self.clock = clock
 
     # --- set-up --------------------------------------------------------------------------------------
-    def prepare(self, *, role: str) -> dict:
-        """Idempotent one-time set-up for ``role`` "home" or "target" (e.g. BigCommerce's "PayPal Zettle"
-        channel and category). Returns what it created or found, for the log."""
+    def prepare(self, *, role: str, options: dict | None = None) -> dict:
+        """Idempotent one-time set-up for ``role`` "home", "target" or "both". ``options`` are what the
+        integration's kind asks of this platform (e.g. Zettle ↔ BigCommerce: BigCommerce's channel and
+        hidden category "PayPal Zettle"); a generic product sync passes none. Returns settings found or
+        created (e.g. the account's currency), which the engine keeps in ``connection.settings``."""
         return {}
 
     def now(self) -> float:

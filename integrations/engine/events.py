@@ -1,7 +1,5 @@
 """What the engine does with changes a webhook announced."""
 
-from django.db.models import Q
-
 from integrations.engine.runner import integration_sync
 from integrations.models import Integration
 from merchants.tenancy import scoped
@@ -26,8 +24,8 @@ def changes_apply(*, merchant, connection, changes):
     if not product_ids:
         return False
     done = False
-    integrations = scoped(Integration, merchant=merchant).filter(Q(bigcommerce=connection) | Q(zettle=connection),
-                                                                 completed_at__isnull=False)
+    integrations = scoped(Integration, merchant=merchant).filter(members__connection=connection,
+                                                                 completed_at__isnull=False).distinct()
     for integration in integrations:
         if integration.home != connection:
             continue

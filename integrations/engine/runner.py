@@ -27,15 +27,17 @@ from integrations.engine.hub import (
     skip_unchanged,
     split_new,
 )
-from integrations.engine.push import Pusher, push_listed
+from integrations.engine.push import Pusher, push_listed, target_product_remove
 from integrations.engine.runlog import RunLog
 from integrations.engine.stock.links import stock_link_bound
 from integrations.errors import ConnectorError
 from integrations.http import SystemClock
+from integrations.kinds import kind_for
 from integrations.models import Binding, Listing
 from integrations.paging import pages as paged
 from integrations.registry import connector_for
 from integrations.services.connections import connection_mark_error, connection_record_run
+from integrations.services.cursors import cursor_advance, cursor_since
 from merchants.errors import FlytError
 from merchants.tenancy import scoped
 from synclog.models import SyncEntry, SyncRun
@@ -44,14 +46,6 @@ from synclog.services import sync_run_finish, sync_run_held, sync_run_start
 
 logger = logging.getLogger("flyt.engine")
 
-# What each home base writes to the other side (the integration's field table).
-FIELDS_FROM_HOME = {
-    "bigcommerce": frozenset({"name", "price", "cost_price", "weight", "description", "variants", "images", "stock",
-                              "low_stock", "sku"}),
-    "zettle": frozenset({"name", "price", "description", "variants", "images", "stock", "seo", "weight", "sku",
-                         "barcode", "videos"}),
-}
-PRICE_FIELDS = frozenset({"price", "cost_price"})
 WATERMARK_OVERLAP = timedelta(minutes=5)
 PULL_PAGE = 250
 
@@ -60,9 +54,9 @@ class _DryRunRollback(Exception):
     pass
 
 
-def target_fields(integration):
-    fields = FIELDS_FROM_HOME[integration.home_platform]
-    return fields if integration.prices_included else fields - PRICE_FIELDS
+def target_fields(integration, target=None):
+    """What a pass writes to ``target`` (default: the first target): the kind's field table."""
+    return kind_for(integration).fields(integration, target=target or integration.target)
 
 
 def integration_sync(*, merchant, integration, trigger, full=False, dry_run=False, product_ids=None,
@@ -89,40 +83,51 @@ def integration_sync(*, merchant, integration, trigger, full=False, dry_run=Fals
 
 
 def _run(*, merchant, integration, run, trigger, full, dry_run, product_ids, home_external_ids, clock):
-    home, target = integration.home, integration.target
+    home, targets = integration.home, integration.targets
+    kind = kind_for(integration)
     log = RunLog(merchant=merchant, run=run, buffered=dry_run)
     logger.info("sync run=%s integration=%s merchant=%s trigger=%s full=%s dry_run=%s", run.pk, integration.pk,
                 merchant.pk, trigger, full, dry_run)
     home_connector = connector_for(home, clock=clock)
-    target_connector = connector_for(target, clock=clock)
+    target_connectors = [(target, connector_for(target, clock=clock)) for target in targets]
     failed = None
     try:
         # A real pass commits item by item (progress shows, a crash keeps what was done); a dry run
         # runs in one transaction that is rolled back.
         with transaction.atomic() if dry_run else nullcontext():
-            _prepare(home, home_connector, "home")
-            _prepare(target, target_connector, "target")
+            _prepare(integration, kind, home, home_connector, "home")
+            for target, connector in target_connectors:
+                _prepare(integration, kind, target, connector, "target")
+            setup = full or trigger == SyncRun.Trigger.SETUP
             if dry_run or product_ids is not None or home_external_ids is not None:
                 pulled = _pull(merchant=merchant, integration=integration, connector=home_connector, log=log,
-                               full=full or trigger == SyncRun.Trigger.SETUP, external_ids=home_external_ids,
-                               dry_run=dry_run)
-                push_listed(merchant=merchant, integration=integration, connector=target_connector, log=log,
-                            fields=target_fields(integration), dry_run=dry_run,
-                            product_ids=product_ids if product_ids is not None else (
-                                pulled if home_external_ids is not None else None))
+                               full=setup, external_ids=home_external_ids, dry_run=dry_run)
+                for target, connector in target_connectors:
+                    push_listed(merchant=merchant, integration=integration, target=target, connector=connector,
+                                log=log, fields=target_fields(integration, target), dry_run=dry_run,
+                                product_ids=product_ids if product_ids is not None else (
+                                    pulled if home_external_ids is not None else None))
             else:
                 # every listed product: each page is pushed as soon as it is in the hub, so that the
-                # target's writes (rate limited) overlap reading and storing the next pages
-                pusher = Pusher(merchant=merchant, integration=integration, connector=target_connector, log=log,
-                                fields=target_fields(integration), dry_run=False)
+                # targets' writes (rate limited) overlap reading and storing the next pages
+                pushers = [Pusher(merchant=merchant, integration=integration, target=target, connector=connector,
+                                  log=log, fields=target_fields(integration, target), dry_run=False)
+                           for target, connector in target_connectors]
+
+                def on_page(ids):
+                    for pusher in pushers:
+                        pusher.push(ids)
+
                 try:
                     _pull(merchant=merchant, integration=integration, connector=home_connector, log=log,
-                          full=full or trigger == SyncRun.Trigger.SETUP, external_ids=None, dry_run=False,
-                          on_page=pusher.push)
-                    pusher.push()  # listed products the pull did not touch
-                    pusher.finish()
+                          full=setup, external_ids=None, dry_run=False, on_page=on_page)
+                    for pusher in pushers:
+                        pusher.push()  # listed products the pull did not touch
+                    for pusher in pushers:
+                        pusher.finish()
                 finally:
-                    pusher.close()
+                    for pusher in pushers:
+                        pusher.close()
             if dry_run:
                 raise _DryRunRollback
     except _DryRunRollback:
@@ -135,10 +140,10 @@ def _run(*, merchant, integration, run, trigger, full, dry_run, product_ids, hom
         _link_stock(merchant=merchant, integration=integration, log=log)
     log.flush()
     if not dry_run:
-        for connection in (home, target):
+        for connection in (home, *targets):
             connection_record_run(merchant=merchant, connection=connection)
         if failed is not None and not failed.retryable:
-            side = home if failed.platform == home.platform else target
+            side = next((c for c in (home, *targets) if c.platform == failed.platform), home)
             connection_mark_error(merchant=merchant, connection=side, message=failed.message)
     run = sync_run_finish(merchant=merchant, run=run, failed=failed is not None,
                           summary=failed.message if failed else "")
@@ -150,7 +155,7 @@ def _run(*, merchant, integration, run, trigger, full, dry_run, product_ids, hom
 def _link_stock(*, merchant, integration, log):
     """Link the variants this pass bound to their stock on both platforms (so a new product's first
     sale counts); a platform that does not answer leaves them to the next reconcile."""
-    for connection in (integration.home, integration.target):
+    for connection in integration.connections:
         try:
             outcome = stock_link_bound(merchant=merchant, connection=connection)
         except ConnectorError as exc:
@@ -160,8 +165,9 @@ def _link_stock(*, merchant, integration, log):
             log.add(**entry)
 
 
-def _prepare(connection, connector, role):
-    found = connector.prepare(role=role) or {}
+def _prepare(integration, kind, connection, connector, role):
+    found = connector.prepare(role=role, options=kind.prepare_options(integration, connection=connection,
+                                                                      role=role)) or {}
     changed = {k: v for k, v in found.items() if connection.settings.get(k) != v}
     if changed:
         connection.settings = {**connection.settings, **changed}
@@ -173,8 +179,7 @@ def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run,
     called with the hub ids of each page once that page is in the hub (and listed); with it, nothing
     is returned (memory stays flat whatever the size of the catalog)."""
     home = integration.home
-    state = (home.sync_state or {}).get("products", {})
-    since = None if full or not state.get("since") else datetime.fromisoformat(state["since"])
+    since = None if full else cursor_since(merchant=merchant, connection=home, resource="products")
     # taken before reading, on the platform's clock, with an overlap
     started = datetime.fromtimestamp(connector.now(), UTC) - WATERMARK_OVERLAP
     price_list = integration_price_list(merchant=merchant, integration=integration)
@@ -240,8 +245,7 @@ def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run,
                     .values_list("external_id", flat=True))
         _gone(merchant=merchant, integration=integration, connector=connector, external_ids=bound - seen, log=log)
     if not dry_run:
-        home.sync_state = {**(home.sync_state or {}), "products": {"since": started.isoformat()}}
-        home.save(update_fields=["sync_state", "updated_at"])
+        cursor_advance(merchant=merchant, connection=home, resource="products", since=started)
     return touched
 
 
@@ -307,20 +311,11 @@ def _read_ahead(pages):
         thread.join(timeout=30)
 
 
-def _listing_source(integration, newly_bound):
-    """Whether (and why) a pulled product syncs to the target: the integration's listing rules."""
-    if integration.home_platform == "bigcommerce":  # only channel products are read: each one is listed
-        return Listing.Source.CHANNEL
-    if integration.completed_at is None:  # Zettle home base, the setup pass
-        return Listing.Source.SETUP if integration.initial_scope == integration.Scope.ALL else None
-    return Listing.Source.CREATED if newly_bound else None  # created on Zettle after setup: always synced
-
-
 def _list(*, merchant, integration, products):
     """Apply the listing rules to pulled ``(product id, newly_bound)`` pairs, in a few queries."""
-    wanted = {}
+    wanted, kind = {}, kind_for(integration)
     for product_id, newly_bound in products:
-        source = _listing_source(integration, newly_bound)
+        source = kind.listing_source(integration, newly_bound=newly_bound)
         if source is not None:
             wanted[product_id] = source
     if not wanted:
@@ -330,35 +325,35 @@ def _list(*, merchant, integration, products):
     rows_insert(Listing, common={"merchant_id": merchant.pk, "integration_id": integration.pk},
                 columns=("product_id", "source"), rows=[(pk, source) for pk, source in wanted.items()
                                                         if pk not in existing])
-    # channel membership is the home base's decision: a product back in the channel syncs again
+    # the home base's decision (its channel, or all its products): a product offered again syncs again
     revived = [listing for pk, listing in existing.items()
-               if wanted[pk] == Listing.Source.CHANNEL and not listing.active]
+               if wanted[pk] in (Listing.Source.CHANNEL, Listing.Source.HOME) and not listing.active]
     for listing in revived:
-        listing.active, listing.source = True, Listing.Source.CHANNEL
+        listing.active, listing.source = True, wanted[listing.product_id]
     Listing.objects.bulk_update(revived, ["active", "source"])
 
 
 def _gone(*, merchant, integration, connector, external_ids, log):
-    """Home products no longer read: deleted on the home base, or (BigCommerce) unassigned from the channel."""
-    from integrations.engine.push import target_product_remove
-
+    """Home products no longer read: deleted on the home base, or no longer offered by it (e.g.
+    BigCommerce: unassigned from the channel)."""
     if not external_ids:
         return
     still_there = connector.existing_ids(external_ids=sorted(external_ids))
-    home = integration.home
+    home, kind = integration.home, kind_for(integration)
     for binding in Binding.objects.filter(connection=home, kind=Binding.Kind.PRODUCT, external_id__any=external_ids):
         product = scoped(Listing, merchant=merchant).filter(integration=integration, product_id=binding.hub_id)
-        if binding.external_id in still_there:  # unassigned from the channel: stop syncing, keep the copy
+        if binding.external_id in still_there:  # no longer offered: stop syncing, keep the copies
             if product.filter(active=True).update(active=False):
-                target_product_remove(merchant=merchant, integration=integration, product_id=binding.hub_id,
-                                      delete_copy=False, log=log,
-                                      reason="is no longer assigned to the channel PayPal Zettle; its sync stopped "
-                                             "and its copy on Zettle is left as it is")
+                for target in integration.targets:
+                    target_product_remove(merchant=merchant, integration=integration, target=target,
+                                          product_id=binding.hub_id, delete_copy=False, log=log,
+                                          reason=kind.unlisted_reason(integration, target=target))
             continue
         product.update(active=False)
         hub_product = scoped(Product, merchant=merchant).filter(pk=binding.hub_id).first()
         if hub_product is not None:
             product_archive(merchant=merchant, product=hub_product)
-        target_product_remove(merchant=merchant, integration=integration, product_id=binding.hub_id,
-                              delete_copy=True, log=log,
-                              reason=f"was deleted on {home.platform_info.label}, so its copy was deleted too")
+        for target in integration.targets:
+            target_product_remove(merchant=merchant, integration=integration, target=target,
+                                  product_id=binding.hub_id, delete_copy=True, log=log,
+                                  reason=f"was deleted on {home.platform_info.label}, so its copy was deleted too")

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from integrations.engine.runner import integration_sync
 from integrations.errors import ConnectorError
-from integrations.models import Binding, Connection, Direction, Listing
+from integrations.kinds import kind_for
+from integrations.models import Binding, Connection, Direction, Listing, Role
 from integrations.registry import connector_for
 from integrations.services.connections import ConnectionProblem, connection_activate, connection_disconnect
 from merchants.tenancy import ensure_owned, scoped
@@ -61,12 +62,15 @@ def account_currency(*, connection):
 
 @transaction.atomic
 def _configure(*, merchant, integration):
-    home, target = integration.home, integration.target
-    if home is None or target is None:
-        raise ConnectionProblem("Connect both BigCommerce and Zettle and choose a home base first.")
-    for connection, products in ((home, Direction.PULL), (target, Direction.PUSH)):
-        connection.products_direction = products
-        connection.stock_direction = Direction.BOTH
+    home, targets = integration.home, integration.targets
+    if home is None or not targets:
+        raise ConnectionProblem(_("Connect the platforms and choose a home base first."))
+    directions = {Role.HOME: Direction.PULL, Role.TARGET: Direction.PUSH, Role.BOTH: Direction.BOTH,
+                  Role.OFF: Direction.OFF}
+    for member in integration.member_list:
+        connection = member.connection
+        connection.products_direction = directions[member.products_role]
+        connection.stock_direction = directions[member.stock_role]
         # Webhooks bring changes in seconds; the home base is also read on a schedule, to catch
         # anything a platform failed to announce. The other side is written by the same pass.
         connection.sync_interval_minutes = (connection.sync_interval_minutes or SAFETY_SYNC_MINUTES) \
@@ -77,13 +81,16 @@ def _configure(*, merchant, integration):
 
 
 def integration_activate(*, merchant, integration):
-    """Finish setup: prepare both platforms, register webhooks, activate, run the setup sync."""
+    """Finish setup: prepare every member's platform, register webhooks, activate, run the setup sync."""
     ensure_owned(integration, merchant=merchant)
     _configure(merchant=merchant, integration=integration)
+    kind = kind_for(integration)
     problems = []
-    for connection, role in ((integration.home, "home"), (integration.target, "target")):
+    home = integration.home
+    for connection in integration.connections:
+        role = "home" if connection == home else "target"
         connector = connector_for(connection)
-        connector.prepare(role=role)
+        connector.prepare(role=role, options=kind.prepare_options(integration, connection=connection, role=role))
         try:
             issued = connector.register_webhooks(url=webhook_url(connection), secret=connection.webhook_secret)
         except ConnectorError as exc:
@@ -111,23 +118,18 @@ def integration_activate(*, merchant, integration):
     return run
 
 
-def integration_disconnect(*, merchant, integration, platform, remove_products):
-    """End the integration from ``platform``'s side: optionally delete the products Flyt synced
+def integration_disconnect(*, merchant, integration, connection, remove_products):
+    """End the integration from ``connection``'s side: optionally delete the products Flyt created
     there, unregister webhooks, forget the credentials."""
-    ensure_owned(integration, merchant=merchant)
-    connection = {"bigcommerce": integration.bigcommerce, "zettle": integration.zettle}.get(platform)
-    if connection is None or connection.status == Connection.Status.DISCONNECTED:
-        raise ConnectionProblem("That platform is not connected.")
+    ensure_owned(integration, connection, merchant=merchant)
+    if connection not in integration.connections or connection.status == Connection.Status.DISCONNECTED:
+        raise ConnectionProblem(_("That platform is not connected."))
     connector = connector_for(connection)
-    created_here = connection == integration.target
-    if remove_products:
+    if remove_products and connection in integration.targets:
         # only what Flyt created there; products that were there already (linked by SKU or barcode, or of
-        # unknown origin) are unlinked below and left on the platform
-        bindings = Binding.objects.filter(connection=connection, kind=Binding.Kind.PRODUCT,
-                                          origin=Binding.Origin.CREATED)
-        if not created_here:  # the home base: remove only products Flyt created there (none in this direction)
-            bindings = bindings.none()
-        ids = list(bindings.values_list("external_id", flat=True))
+        # unknown origin) are unlinked below and left on the platform. The home base: nothing is removed.
+        ids = list(Binding.objects.filter(connection=connection, kind=Binding.Kind.PRODUCT,
+                                          origin=Binding.Origin.CREATED).values_list("external_id", flat=True))
         for start in range(0, len(ids), 100):
             connector.delete_products(external_ids=ids[start:start + 100])
     try:

@@ -2,11 +2,8 @@
 
 import logging
 
-from django.db.models import Q
-
-from integrations.models import Integration
 from integrations.services.connections import connection_record_run
-from merchants.tenancy import scoped
+from integrations.services.integrations import integrations_of_connection
 from synclog.models import SyncEntry
 from synclog.services import sync_entry_add, sync_run_finish, sync_run_start
 
@@ -17,8 +14,9 @@ def connection_sync(*, merchant, connection, trigger, full=False, dry_run=False)
     """Run the integration this connection belongs to; returns the SyncRun."""
     from integrations.engine.runner import integration_sync
 
-    integration = scoped(Integration, merchant=merchant).filter(
-        Q(bigcommerce=connection) | Q(zettle=connection), completed_at__isnull=False).first()
+    found = list(integrations_of_connection(merchant=merchant, connection=connection).order_by("pk"))
+    # the one whose home base it is first (the dispatcher schedules home bases)
+    integration = next((i for i in found if i.home == connection), found[0] if found else None)
     if integration is not None:
         return integration_sync(merchant=merchant, integration=integration, trigger=trigger, full=full,
                                 dry_run=dry_run)

@@ -6,11 +6,9 @@ barcode), so starting it again is safe."""
 import logging
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from integrations.models import Connection, Integration
-from merchants.tenancy import scoped
+from integrations.services.integrations import integration_usable, integrations_of_connection
 from synclog.models import SyncRun
 from synclog.services import sync_run_interrupt, sync_runs_dead
 
@@ -21,14 +19,10 @@ def _integration_of(run):
     """The finished integration whose home base ran ``run``, when its pass can be started again."""
     if run.connection is None or run.resource != "products":
         return None
-    integration = scoped(Integration, merchant=run.merchant).filter(
-        Q(bigcommerce=run.connection) | Q(zettle=run.connection), completed_at__isnull=False).first()
-    if integration is None or integration.home != run.connection:
-        return None
-    usable = (Connection.Status.ACTIVE, Connection.Status.ERROR)
-    if any(c is None or c.status not in usable for c in (integration.bigcommerce, integration.zettle)):
-        return None
-    return integration
+    for integration in integrations_of_connection(merchant=run.merchant, connection=run.connection):
+        if integration.home == run.connection and integration_usable(integration):
+            return integration
+    return None
 
 
 def sync_runs_sweep(*, now=None):

@@ -13,7 +13,9 @@ SPEC = PlatformSpec(
     credentials=(CredentialField("username", _("username"), 256),
                  CredentialField("password", _("password"), 256, pattern=r"[^\x00-\x1f\x7f]+")),  # sent in a body
     settings_schema=settings_schema({"poll_interval_seconds": {"type": "integer", "minimum": 30, "maximum": 3600},
-                                     "client_id": {"type": ["string", "integer"]}}),
+                                     "client_id": {"type": ["string", "integer"]},
+                                     "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                                     "branch_id": {"type": ["string", "integer"]}}),
     settings_defaults={"poll_interval_seconds": POLL_INTERVAL_S},
     capabilities=Capabilities(stock_read=True, stock_write=True, orders=True),
     credential_probe="integrations.services.setup.credentials.probe_shopbox",

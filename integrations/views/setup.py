@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from integrations.kinds import KIND_CHOICES
 from integrations.models import Integration
 from integrations.platforms import PLATFORMS
 from integrations.services import setup as services
@@ -79,7 +80,7 @@ class ScopeForm(forms.Form):
 
 def _go_to_step(integration):
     step = services.setup_step_open(integration)
-    if step in services.STEPS:
+    if step in services.setup_step_keys(integration):
         return redirect("integration-setup", integration_id=integration.pk, step=step)
     return redirect("integration-detail", integration_id=integration.pk)
 
@@ -87,20 +88,23 @@ def _go_to_step(integration):
 @merchant_required
 @require_POST
 def integration_new(request):
-    integration = services.integration_start(merchant=request.merchant)
+    kind = request.POST.get("kind") or "zettle_bigcommerce"
+    if kind not in dict(KIND_CHOICES):
+        raise Http404("No such kind of integration.")
+    integration = services.integration_start(merchant=request.merchant, kind=kind)
     return _go_to_step(integration)
 
 
 @merchant_required
 def setup_step(request, integration_id, step):
     integration = services.integration_get(merchant=request.merchant, integration_id=integration_id)
-    if step not in services.STEPS:
+    if step not in services.setup_step_keys(integration) or step not in _STEP_HANDLERS:
         raise Http404("No such step.")
     if not services.setup_step_reachable(integration, step):
         return _go_to_step(integration)
     handler = _STEP_HANDLERS[step]
-    context = {"integration": integration, "step": step, "step_label": services.STEP_LABELS[step],
-               "steps": [(s, services.STEP_LABELS[s], services.setup_step_reachable(integration, s))
+    context = {"integration": integration, "step": step, "step_label": services.setup_step_label(integration, step),
+               "steps": [(s, services.setup_step_label(integration, s), services.setup_step_reachable(integration, s))
                          for s in services.setup_steps(integration)],
                "sandbox_enabled": settings.SANDBOX_ENABLED}
     try:
@@ -110,7 +114,8 @@ def setup_step(request, integration_id, step):
         done = None
     if done is not None:
         return done
-    return render(request, f"integrations/setup/{step}.html", context,
+    template = "member" if step in ("connect_home", "connect_target") else step
+    return render(request, f"integrations/setup/{template}.html", context,
                   status=400 if (context.get("problem") or context.get("refused")) and request.method == "POST"
                   else 200)
 
@@ -118,7 +123,7 @@ def setup_step(request, integration_id, step):
 def _connect_step(request, integration, context, *, platform, form_class, service):
     form = form_class(request.POST or None)
     context["form"] = form
-    context["connection"] = getattr(integration, platform)
+    context["connection"] = integration.connection_for(platform)
     if request.method != "POST":
         return None
     if "sandbox" in request.POST:  # a new sandbox account: nothing typed is used, not even an address
@@ -184,14 +189,74 @@ def _step_finish(request, integration, context):
             messages.success(request, "The integration is set up and its first sync has run.")
         for notice in getattr(run, "setup_notices", ()):  # e.g. a platform that could not reach Flyt's address
             messages.warning(request, notice)
-        if integration.home_platform == "zettle" and integration.initial_scope == Integration.Scope.SELECTED:
+        if integration.kind == "zettle_bigcommerce" and integration.home_platform == "zettle" and \
+                integration.initial_scope == Integration.Scope.SELECTED:
             messages.info(request, "Now select the products to sync to BigCommerce.")
             return redirect("integration-products", integration_id=integration.pk)
         return redirect("integration-detail", integration_id=integration.pk)
     return None
 
 
+class MemberForm(forms.Form):
+    """A product sync's connect step: the platform, then its credentials and account settings (from the
+    platform's spec), each checked by the wizard's rules for what a person may type."""
+
+    name = forms.CharField(required=False, max_length=200, label=gettext_lazy("Name (optional)"))
+
+    def __init__(self, *args, platform=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.platform = platform
+        spec = PLATFORMS.get(platform) if platform else None
+        self.spec = spec
+        if spec is None:
+            return
+        for credential in spec.credentials:
+            self.fields[f"credential_{credential.name}"] = forms.CharField(
+                required=False, label=str(credential.label).capitalize(), max_length=credential.max_length,
+                widget=forms.PasswordInput if "secret" in credential.name or "password" in credential.name
+                or "token" in credential.name or "key" in credential.name else forms.TextInput)
+        for key in spec.settings_schema.get("required") or []:
+            self.fields[f"setting_{key}"] = forms.CharField(required=False, label=key.replace("_", " ").capitalize(),
+                                                            max_length=255)
+
+    def credentials(self):
+        return {k.removeprefix("credential_"): v for k, v in self.cleaned_data.items() if k.startswith("credential_")}
+
+    def account_settings(self):
+        return {k.removeprefix("setting_"): v for k, v in self.cleaned_data.items() if k.startswith("setting_")}
+
+
+def _step_member(request, integration, context):
+    step = context["step"]
+    choices = services.setup_platform_choices(step=step)
+    platform = request.POST.get("platform") or request.GET.get("platform") or ""
+    if platform not in dict(choices):
+        platform = ""
+    form = MemberForm(request.POST or None, platform=platform or None)
+    context.update(form=form, platform=platform, platform_choices=choices,
+                   connection=integration.home if step == "connect_home" else integration.target)
+    if request.method != "POST" or not platform:
+        if request.method == "POST":
+            context["refused"] = True
+            context["problem"] = str(gettext_lazy("Choose a platform."))
+        return None
+    if "sandbox" in request.POST:
+        services.setup_connect_member(merchant=request.merchant, integration=integration, step=step,
+                                      platform=platform, use_sandbox=True)
+    elif form.is_valid():
+        services.setup_connect_member(merchant=request.merchant, integration=integration, step=step,
+                                      platform=platform, credentials=form.credentials(),
+                                      settings_=form.account_settings(), name=form.cleaned_data.get("name", ""))
+    else:
+        context["refused"] = True
+        return None
+    messages.success(request, f"{PLATFORMS[platform].label} is connected.")
+    return _go_to_step(integration)
+
+
 _STEP_HANDLERS = {
+    "connect_home": _step_member,
+    "connect_target": _step_member,
     "bigcommerce": _step_bigcommerce,
     "zettle": _step_zettle,
     "home": _step_home,
@@ -204,14 +269,13 @@ _STEP_HANDLERS = {
 @merchant_required
 def integration_detail(request, integration_id):
     integration = services.integration_get(merchant=request.merchant, integration_id=integration_id)
-    connections = [c for c in (integration.home, integration.target) if c is not None] or \
-        [c for c in (integration.bigcommerce, integration.zettle) if c is not None]
+    connections = integration.connections
     runs = sync_run_list(merchant=request.merchant).filter(connection__in=connections)[:20] if connections else []
     return render(request, "integrations/integration_detail.html", {
         "integration": integration, "runs": runs, "ended": services.integration_is_ended(integration),
         "open_step": services.setup_step_open(integration),
-        "open_step_label": services.STEP_LABELS.get(services.setup_step_open(integration), ""),
-        "sides": [(p, PLATFORMS[p].label, getattr(integration, p)) for p in services.PAIR],
+        "open_step_label": services.setup_step_label(integration, services.setup_step_open(integration)),
+        "sides": [(c.platform, c.platform_info.label, c) for c in integration.connections],
     })
 
 
@@ -227,13 +291,14 @@ def integration_sync_now(request, integration_id):
 @merchant_required
 def integration_disconnect(request, integration_id, platform):
     integration = services.integration_get(merchant=request.merchant, integration_id=integration_id)
-    if platform not in services.PAIR:
+    connection = integration.connection_for(platform)
+    if connection is None:
         raise Http404("No such platform.")
-    label = PLATFORMS[platform].label
-    connection = getattr(integration, platform)
+    label = connection.platform_info.label
+    others = [c.platform_info.label for c in integration.connections if c != connection]
     context = {"integration": integration, "platform": platform, "label": label, "connection": connection,
-               "other_label": PLATFORMS["zettle" if platform == "bigcommerce" else "bigcommerce"].label,
-               "is_target": connection is not None and connection == integration.target,
+               "other_label": " / ".join(others),
+               "is_target": connection in integration.targets,
                "removal": services.integration_disconnect_preview(merchant=request.merchant,
                                                                   integration=integration, platform=platform)}
     if request.method == "POST":

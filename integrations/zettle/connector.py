@@ -75,11 +75,11 @@ class ZettleConnector(ZettleWrites, ProductConnector):
         self._signing_key = ""
 
     # --- set-up --------------------------------------------------------------------------------------
-    def prepare(self, *, role):
-        """Nothing to create in Zettle for either role; returns the account currency and default VAT rate
+    def prepare(self, *, role, options=None):
+        """Nothing to create in Zettle for any role; returns the account currency and default VAT rate
         (for ``connection.settings``). Idempotent and, once they are known, free of calls."""
-        if role not in ("home", "target"):
-            raise ValueError(f"Unknown role {role!r}; expected 'home' or 'target'.")
+        if role not in ("home", "target", "both"):
+            raise ValueError(f"Unknown role {role!r}; expected 'home', 'target' or 'both'.")
         currency = self.account_currency()
         return {"currency": currency, "vat_percentage": self.default_vat()}
 

@@ -5,7 +5,16 @@ from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
 from catalog.models import Category, Image, PriceList, Product, Variant, VariantPrice
-from integrations.models import Binding, Connection, Integration, Listing, TaskAttempt, WebhookEvent
+from integrations.models import (
+    Binding,
+    Connection,
+    Integration,
+    IntegrationMember,
+    Listing,
+    Role,
+    TaskAttempt,
+    WebhookEvent,
+)
 from inventory.models import Allocation, Location, StockLevel, StockMovement
 from merchants.models import Membership, Merchant
 from synclog.models import SyncEntry, SyncRun
@@ -204,6 +213,9 @@ class TaskAttemptFactory(DjangoModelFactory):
 
 
 class IntegrationFactory(DjangoModelFactory):
+    """A Zettle ↔ BigCommerce integration: its two connections become its members, ``home_platform``'s
+    as the home base for products (none with ``home_platform=""``), both syncing stock both ways."""
+
     class Meta:
         model = Integration
 
@@ -212,6 +224,18 @@ class IntegrationFactory(DjangoModelFactory):
     zettle = factory.SubFactory(ConnectionFactory, merchant=factory.SelfAttribute("..merchant"), platform="zettle",
                                 settings={})
     home_platform = "bigcommerce"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        connections = [kwargs.pop("bigcommerce"), kwargs.pop("zettle")]
+        home = kwargs.pop("home_platform")
+        integration = super()._create(model_class, *args, **kwargs)
+        for position, connection in enumerate(c for c in connections if c is not None):
+            role = Role.OFF if not home else Role.HOME if connection.platform == home else Role.TARGET
+            IntegrationMember.objects.create(merchant=integration.merchant, integration=integration,
+                                             connection=connection, products_role=role,
+                                             stock_role=Role.BOTH if home else Role.OFF, position=position)
+        return integration
 
 
 class ListingFactory(DjangoModelFactory):

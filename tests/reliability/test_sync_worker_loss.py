@@ -25,6 +25,7 @@ from integrations.models import Integration
 from integrations.sandbox import registry
 from integrations.sandbox.seed import catalog
 from integrations.services.connections import connection_create
+from integrations.services.integrations import integration_create
 from synclog.models import SyncRun
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -136,10 +137,10 @@ def test_a_sync_whose_worker_was_killed_is_interrupted_and_done_again_without_du
         merchant_a, served, workers):
     bc_connection, _ = _connect(merchant_a, "bigcommerce", served)
     zettle_connection, org = _connect(merchant_a, "zettle", served)
-    integration = Integration.objects.create(merchant=merchant_a, bigcommerce=bc_connection,
-                                             zettle=zettle_connection, home_platform="zettle",
-                                             prices_included=True, initial_scope=Integration.Scope.ALL,
-                                             setup_step="finish")
+    integration = integration_create(merchant=merchant_a, kind="zettle_bigcommerce", prices_included=True,
+                                     initial_scope=Integration.Scope.ALL, setup_step="finish",
+                                     members=[(bc_connection, {"products": "target", "stock": "both"}),
+                                              (zettle_connection, {"products": "home", "stock": "both"})])
     integration_activate(merchant=merchant_a, integration=integration)
     with registry.persisted("zettle") as zettle:  # new on the home base after setup: all of them synced
         zettle.seed(org, catalog(25, seed=31, prefix="KILL"))

@@ -3,6 +3,7 @@ object refuses another merchant's object with ``NotOwned``, and changes nothing 
 
 import importlib
 import inspect
+from datetime import timedelta
 
 import pytest
 
@@ -30,6 +31,7 @@ MODULES = (
     "integrations.services.bindings", "integrations.services.connections", "integrations.services.listings",
     "integrations.services.stock", "integrations.services.webhooks", "integrations.services.setup.reading",
     "integrations.services.setup.running", "integrations.services.setup.wizard",
+    "integrations.services.integrations", "integrations.services.cursors",
     "integrations.engine.setup", "integrations.engine.hub", "integrations.engine.stock.apply",
     "integrations.engine.stock.links", "integrations.engine.stock.push", "integrations.engine.stock.reconcile",
     "integrations.engine.stock.resume",
@@ -46,7 +48,8 @@ FILLERS = {
     "shares": {}, "include": False, "scope": "all", "home_platform": "bigcommerce", "platform": "bigcommerce",
     "remove_products": True, "external_location_id": "x", "variant_ids": [], "credentials": {}, "specs": [],
     "pairs": [], "summary": "", "channels": ["bigcommerce"], "product_id": 0, "externals": [], "external": None,
-    "outcome": None,
+    "outcome": None, "step": "connect_home", "resource": "products", "roles": {}, "since": None,
+    "every": timedelta(seconds=60),
 }
 
 

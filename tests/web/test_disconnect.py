@@ -37,11 +37,11 @@ def test_disconnect_is_a_post_and_another_merchant_gets_404(client_a, client_b, 
     url = disconnect_url(integration, "bigcommerce")
     assert client_b.get(url).status_code == 404
     assert client_b.post(url, {"remove_products": "yes"}).status_code == 404
-    integration.bigcommerce.refresh_from_db()
-    assert integration.bigcommerce.status == Connection.Status.ACTIVE
+    integration.connection_for("bigcommerce").refresh_from_db()
+    assert integration.connection_for("bigcommerce").status == Connection.Status.ACTIVE
     assert client_a.get(url).status_code == 200  # showing the page changes nothing
-    integration.bigcommerce.refresh_from_db()
-    assert integration.bigcommerce.status == Connection.Status.ACTIVE
+    integration.connection_for("bigcommerce").refresh_from_db()
+    assert integration.connection_for("bigcommerce").status == Connection.Status.ACTIVE
     assert client_a.get(disconnect_url(integration, "shopify")).status_code == 404
 
 
@@ -50,7 +50,7 @@ def test_disconnecting_during_setup_forgets_the_credentials_and_ends_the_integra
     response = client_a.post(disconnect_url(integration, "bigcommerce"), {"remove_products": "yes"})
     assert response.status_code == 302
     integration.refresh_from_db()
-    connection = integration.bigcommerce
+    connection = integration.connection_for("bigcommerce")
     assert connection.status == Connection.Status.DISCONNECTED and connection.credentials == {}
     assert integration.setup_step == "disconnected"
     assert "Disconnected" in html(client_a.get(reverse("dashboard")))
@@ -72,7 +72,7 @@ def test_changing_the_home_base_means_disconnecting_and_connecting_again(client_
     client_a.post(disconnect_url(integration, "zettle"))
     assert client_a.post(step_url(again, "zettle"), zettle_form(zettle_account)).status_code == 302
     again.refresh_from_db()
-    assert again.zettle.external_account_id == zettle_account["external_account_id"]
+    assert again.connection_for("zettle").external_account_id == zettle_account["external_account_id"]
     assert Integration.objects.get(pk=integration.pk).setup_step == "disconnected"
 
 
@@ -85,8 +85,8 @@ def test_disconnecting_the_target_removes_the_synced_products_when_asked(client_
     assert response.status_code == 302
     assert store["products"] == {}
     integration.refresh_from_db()
-    assert integration.bigcommerce.status == Connection.Status.DISCONNECTED
-    assert integration.bigcommerce.credentials == {}
+    assert integration.connection_for("bigcommerce").status == Connection.Status.DISCONNECTED
+    assert integration.connection_for("bigcommerce").credentials == {}
     assert integration.setup_step == "disconnected"
     page = html(client_a.get(reverse("integration-detail", args=[integration.pk])))
     assert "Disconnected" in page and "Sync now" not in page
@@ -99,4 +99,4 @@ def test_disconnecting_the_target_can_keep_the_products(client_a, bc, zettle):
     client_a.post(disconnect_url(integration, "bigcommerce"), {"remove_products": "no"})
     assert len(store["products"]) == 2
     integration.refresh_from_db()
-    assert integration.bigcommerce.status == Connection.Status.DISCONNECTED
+    assert integration.connection_for("bigcommerce").status == Connection.Status.DISCONNECTED

@@ -33,12 +33,13 @@ def _skus(store):
 def test_bindings_record_whether_flyt_created_or_linked_the_product(client_a, bc, zettle):
     integration, store, _ = _linked_setup(client_a, bc, zettle)
     assert _skus(store) == ["ZT-000001", "ZT-000002", "ZT-000003"]  # linked, not duplicated
-    origins = dict(Binding.objects.filter(connection=integration.bigcommerce, kind=Binding.Kind.PRODUCT)
+    bc_side = integration.connection_for("bigcommerce")
+    origins = dict(Binding.objects.filter(connection=bc_side, kind=Binding.Kind.PRODUCT)
                    .values_list("external_id", "origin"))
     by_sku = {p["sku"]: origins[str(pid)] for pid, p in store["products"].items()}
     assert by_sku == {"ZT-000001": "linked", "ZT-000002": "created", "ZT-000003": "created"}
     # on the home base Flyt created nothing: every product there is only linked
-    assert set(Binding.objects.filter(connection=integration.zettle, kind=Binding.Kind.PRODUCT)
+    assert set(Binding.objects.filter(connection=integration.connection_for("zettle"), kind=Binding.Kind.PRODUCT)
                .values_list("origin", flat=True)) == {"linked"}
 
 
@@ -47,7 +48,8 @@ def test_removal_deletes_only_what_flyt_created_and_leaves_the_merchants_own_pro
     response = client_a.post(disconnect_url(integration, "bigcommerce"), {"remove_products": "yes"})
     assert response.status_code == 302
     assert _skus(store) == ["ZT-000001"]  # the pre-existing product survives, Flyt's two copies are gone
-    assert not Binding.objects.filter(connection=integration.bigcommerce).exists()  # and it is unlinked
+    bc_side = integration.connection_for("bigcommerce")
+    assert not Binding.objects.filter(connection=bc_side).exists()  # and it is unlinked
 
 
 def test_the_confirmation_page_lists_what_is_deleted_and_what_is_only_unlinked(client_a, bc, zettle):
@@ -66,10 +68,10 @@ def test_the_confirmation_page_lists_what_is_deleted_and_what_is_only_unlinked(c
 def test_a_home_product_deleted_leaves_the_merchants_own_linked_product_on_the_target(
         client_a, bc, zettle, django_capture_on_commit_callbacks):
     integration, store, _ = _linked_setup(client_a, bc, zettle)
-    org = integration.zettle.external_account_id
+    org = integration.connection_for("zettle").external_account_id
     for sku in ("ZT-000001", "ZT-000002"):  # deleted in Zettle, the home base
-        binding = Binding.objects.get(connection=integration.zettle, kind=Binding.Kind.PRODUCT,
-                                      hub_id=Binding.objects.get(connection=integration.bigcommerce,
+        binding = Binding.objects.get(connection=integration.connection_for("zettle"), kind=Binding.Kind.PRODUCT,
+                                      hub_id=Binding.objects.get(connection=integration.connection_for("bigcommerce"),
                                                                  kind=Binding.Kind.PRODUCT,
                                                                  external_id=_id_of(store, sku)).hub_id)
         zettle.admin_delete_product(org, binding.external_id)
@@ -77,7 +79,8 @@ def test_a_home_product_deleted_leaves_the_merchants_own_linked_product_on_the_t
         integration_sync(merchant=integration.merchant, integration=integration, trigger="manual", full=True)
     # Flyt's copy of ZT-000002 is deleted with it; the merchant's own ZT-000001 stays, no longer synced
     assert _skus(store) == ["ZT-000001", "ZT-000003"]
-    assert not Binding.objects.filter(connection=integration.bigcommerce, external_id=_id_of(store, "ZT-000001"))
+    bc_side = integration.connection_for("bigcommerce")
+    assert not Binding.objects.filter(connection=bc_side, external_id=_id_of(store, "ZT-000001"))
 
 
 def _id_of(store, sku):

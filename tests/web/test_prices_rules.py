@@ -23,7 +23,7 @@ def test_different_currencies_with_empty_libraries_mean_no_prices(client_a, bc, 
     page = html(client_a.get(step_url(integration, "prices")))
     assert "BigCommerce uses DKK and Zettle SEK, so prices cannot be synced" in page
     integration.refresh_from_db()
-    assert integration.zettle.settings["currency"] == "SEK"
+    assert integration.connection_for("zettle").settings["currency"] == "SEK"
     assert 'value="yes"' not in page
     response = client_a.post(step_url(integration, "prices"), {"prices_included": "yes"})
     assert response.status_code == 400 and "BigCommerce uses DKK and Zettle SEK" in html(response)

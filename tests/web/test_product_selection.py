@@ -43,7 +43,7 @@ def test_the_product_list_shows_checkboxes_and_whether_each_product_is_synced(cl
     synced, waiting, alone = (ProductFactory(merchant=merchant_a, title=t) for t in ("Blue mug", "Red mug", "Tote"))
     VariantFactory(product=synced, sku="MUG-1")
     ListingFactory(integration=integration, product=synced)
-    BindingFactory(connection=integration.bigcommerce, hub_id=synced.pk)
+    BindingFactory(connection=integration.connection_for("bigcommerce"), hub_id=synced.pk)
     ListingFactory(integration=integration, product=waiting)
     ProductFactory(merchant=ConnectionFactory().merchant, title="Someone else's product")
 
@@ -133,7 +133,7 @@ def test_unassign_asks_for_confirmation_then_stops_the_sync_and_keeps_the_copy(c
     integration = running(merchant_a)
     mug = ProductFactory(merchant=merchant_a, title="Blue mug")
     ListingFactory(integration=integration, product=mug, source=Listing.Source.SELECTED)
-    BindingFactory(connection=integration.bigcommerce, hub_id=mug.pk, external_id="77")
+    BindingFactory(connection=integration.connection_for("bigcommerce"), hub_id=mug.pk, external_id="77")
 
     confirm = client_a.get(urls(integration)["products-unassign"], {"product": [mug.pk]})
     page = html(confirm)
@@ -143,8 +143,8 @@ def test_unassign_asks_for_confirmation_then_stops_the_sync_and_keeps_the_copy(c
     response = client_a.post(urls(integration)["products-unassign"], {"product": [mug.pk]})
     assert response.status_code == 302
     assert not Listing.objects.get(product=mug).active
-    assert not Binding.objects.filter(connection=integration.bigcommerce, hub_id=mug.pk).exists()
-    run = SyncRun.objects.get(connection=integration.bigcommerce)
+    assert not Binding.objects.filter(connection=integration.connection_for("bigcommerce"), hub_id=mug.pk).exists()
+    run = SyncRun.objects.get(connection=integration.connection_for("bigcommerce"))
     assert "unassigned" in run.entries.get().message
     assert "Not synced" in html(client_a.get(urls(integration)["products"]))
 
@@ -178,7 +178,7 @@ def test_selected_zettle_products_reach_bigcommerce_and_unassigned_ones_stay_the
     assert not store["products"]
     page = html(client_a.get(urls(integration)["products"]))
     assert page.count('name="product"') == 3  # pulled into Flyt at set-up, none synced yet
-    first = integration.zettle.bindings.filter(kind="product").order_by("hub_id").first().hub_id
+    first = integration.connection_for("zettle").bindings.filter(kind="product").order_by("hub_id").first().hub_id
 
     with django_capture_on_commit_callbacks(execute=True):
         client_a.post(urls(integration)["products-assign"], {"product": [first], "channel": "bigcommerce"})
@@ -199,7 +199,7 @@ def test_the_help_pages_unassign_flow_untick_bigcommerce_then_confirm(client_a, 
     mug, cup = (ProductFactory(merchant=merchant_a, title=t) for t in ("Blue mug", "Green cup"))
     for product, external_id in ((mug, "77"), (cup, "78")):
         ListingFactory(integration=integration, product=product, source=Listing.Source.SELECTED)
-        BindingFactory(connection=integration.bigcommerce, hub_id=product.pk, external_id=external_id)
+        BindingFactory(connection=integration.connection_for("bigcommerce"), hub_id=product.pk, external_id=external_id)
 
     # the product list's form sends the ticked products to "Assign channels" (GET)
     dialog = client_a.get(urls(integration)["products-assign"], {"product": [mug.pk]})
@@ -217,6 +217,6 @@ def test_the_help_pages_unassign_flow_untick_bigcommerce_then_confirm(client_a, 
     confirmed = client_a.post(action, {"product": [mug.pk], "next": ""})
     assert confirmed.status_code == 302 and confirmed.url == urls(integration)["products"]
     assert not Listing.objects.get(product=mug).active and Listing.objects.get(product=cup).active
-    assert not Binding.objects.filter(connection=integration.bigcommerce, hub_id=mug.pk).exists()
+    assert not Binding.objects.filter(connection=integration.connection_for("bigcommerce"), hub_id=mug.pk).exists()
     assert "1 product(s) no longer sync to BigCommerce" in html(client_a.get(confirmed.url))
 

@@ -113,8 +113,9 @@ def test_use_a_sandbox_store_ignores_a_typed_address(client_a, bc, listener):
     assert response.status_code in (302, 400)
     assert listener.received == []
     integration.refresh_from_db()
-    if integration.bigcommerce is not None:
-        assert integration.bigcommerce.settings["base_url"] == registry.inprocess_base_url("bigcommerce")
+    if integration.connection_for("bigcommerce") is not None:
+        bc_side = integration.connection_for("bigcommerce")
+        assert bc_side.settings["base_url"] == registry.inprocess_base_url("bigcommerce")
 
 
 def test_the_service_ignores_a_typed_address_with_the_sandbox_and_refuses_a_local_one(merchant_a, bc, listener):

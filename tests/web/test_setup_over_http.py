@@ -28,7 +28,7 @@ def test_a_merchant_sets_up_zettle_to_bigcommerce_with_sandbox_accounts_over_htt
     assert client_a.post(step_url(integration, "zettle"), {"sandbox": "1"}).status_code == 302
     integration.refresh_from_db()
     with registry.persisted("zettle") as zettle:  # the merchant's Zettle library has three products
-        zettle.seed(integration.zettle.external_account_id, catalog(3, prefix="HTTP"))
+        zettle.seed(integration.connection_for("zettle").external_account_id, catalog(3, prefix="HTTP"))
     assert client_a.post(step_url(integration, "home"), {"home_platform": "zettle"}).status_code == 302
     assert client_a.post(step_url(integration, "prices"), {"prices_included": "yes"}).status_code == 302
     assert client_a.post(step_url(integration, "scope"), {"scope": "all"}).status_code == 302
@@ -36,11 +36,11 @@ def test_a_merchant_sets_up_zettle_to_bigcommerce_with_sandbox_accounts_over_htt
 
     integration.refresh_from_db()
     assert integration.completed_at is not None
-    assert integration.bigcommerce.settings["base_url"].startswith("http://localhost")
+    assert integration.connection_for("bigcommerce").settings["base_url"].startswith("http://localhost")
     assert Connection.objects.filter(merchant=merchant_a, status=Connection.Status.ACTIVE).count() == 2
     with registry.persisted("bigcommerce", write=False) as bc:
-        products = bc.account(integration.bigcommerce.external_account_id)["products"]
+        products = bc.account(integration.connection_for("bigcommerce").external_account_id)["products"]
     assert len(products) == 3
-    assert Binding.objects.filter(connection=integration.bigcommerce, kind="product").count() == 3
+    assert Binding.objects.filter(connection=integration.connection_for("bigcommerce"), kind="product").count() == 3
     page = client_a.get(reverse("dashboard")).content.decode()
     assert "Configuration incomplete" not in page

@@ -35,7 +35,7 @@ def test_finish_tells_the_merchant_when_zettle_cannot_reach_flyt(client_a, merch
     assert integration.completed_at is not None
     assert len(bc.state["accounts"][bc_account["account"]]["products"]) == 3
     assert zettle.account(zettle_account["account"])["subscriptions"] == {}
-    assert not integration.zettle.platform_webhook_secrets
+    assert not integration.connection_for("zettle").platform_webhook_secrets
     # the sync log says so
     run = SyncRun.objects.filter(merchant=merchant_a, trigger=SyncRun.Trigger.SETUP).latest("pk")
     [entry] = SyncEntry.objects.filter(run=run, level=SyncEntry.Level.WARNING, object_type="webhooks")
@@ -45,9 +45,10 @@ def test_finish_tells_the_merchant_when_zettle_cannot_reach_flyt(client_a, merch
 def test_stock_start_notes_the_refused_subscription_and_still_brings_stock_in_step(client_a, merchant_a, bc, zettle):
     zettle.sender = unreachable
     integration, _, _, _ = set_up(client_a, bc, zettle, home="zettle", scope="all", zettle_seed=catalog(2))
-    outcome = stock_connection_start(merchant=merchant_a, connection=integration.zettle)
+    outcome = stock_connection_start(merchant=merchant_a, connection=integration.connection_for("zettle"))
     assert outcome is not None
-    run = SyncRun.objects.filter(merchant=merchant_a, connection=integration.zettle, resource="stock").latest("pk")
+    zettle_side = integration.connection_for("zettle")
+    run = SyncRun.objects.filter(merchant=merchant_a, connection=zettle_side, resource="stock").latest("pk")
     assert run.outcome != SyncRun.Outcome.FAILED
     assert SyncEntry.objects.filter(run=run, level=SyncEntry.Level.WARNING, object_type="webhooks",
                                     message__contains="Zettle could not reach Flyt").exists()
@@ -60,7 +61,7 @@ def test_finish_with_a_reachable_address_subscribes_and_the_test_message_reaches
     assert "could not reach" not in page
     [subscription] = zettle.account(zettle_account["account"])["subscriptions"].values()
     assert subscription["destination"].startswith("https://flyt.example/webhooks/zettle/")
-    integration.zettle.refresh_from_db()
-    assert integration.zettle.platform_webhook_secrets == [subscription["signingKey"]]
+    integration.connection_for("zettle").refresh_from_db()
+    assert integration.connection_for("zettle").platform_webhook_secrets == [subscription["signingKey"]]
     [test] = [d for d in zettle.webhooks.deliveries if d.topic == "TestMessage"]
     assert test.status == "delivered" and 200 <= test.history[0][1] < 300  # answered by Flyt's webhook view

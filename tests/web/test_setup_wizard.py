@@ -27,7 +27,7 @@ def test_each_step_is_saved_as_it_is_submitted_and_the_dashboard_links_back(clie
     response = client_a.post(step_url(integration, "bigcommerce"), bc_form(account))
     assert response.status_code == 302 and response.url == step_url(integration, "zettle")
     integration.refresh_from_db()
-    connection = integration.bigcommerce
+    connection = integration.connection_for("bigcommerce")
     assert integration.setup_step == "zettle"
     assert connection.status == Connection.Status.INCOMPLETE and connection.merchant == merchant_a
     assert connection.external_account_id == account["settings"]["store_hash"]
@@ -43,8 +43,8 @@ def test_each_step_is_saved_as_it_is_submitted_and_the_dashboard_links_back(clie
     response = client_a.post(step_url(integration, "zettle"), zettle_form(zettle_account))
     assert response.status_code == 302 and response.url == step_url(integration, "home")
     integration.refresh_from_db()
-    assert integration.zettle.external_account_id == zettle_account["external_account_id"]
-    assert integration.zettle.settings["organization_uuid"] == zettle_account["external_account_id"]
+    assert integration.connection_for("zettle").external_account_id == zettle_account["external_account_id"]
+    assert integration.connection_for("zettle").settings["organization_uuid"] == zettle_account["external_account_id"]
 
 
 def test_a_later_step_cannot_be_opened_before_the_earlier_ones(client_a, bc, zettle):
@@ -68,7 +68,7 @@ def test_a_wrong_bigcommerce_token_is_a_clear_message_on_the_form_not_a_500(clie
     assert "BigCommerce refused the access token" in page
     assert "wrong-token-123" not in page and account["credentials"]["client_secret"] not in page
     integration.refresh_from_db()
-    assert integration.bigcommerce is None and integration.setup_step == "bigcommerce"
+    assert integration.connection_for("bigcommerce") is None and integration.setup_step == "bigcommerce"
     assert not Connection.objects.exists()
 
 
@@ -90,7 +90,7 @@ def test_a_wrong_zettle_api_key_is_a_clear_message_on_the_form(client_a, bc, zet
     assert response.status_code == 400
     assert "Could not connect to Zettle" in html(response) and "not-a-key" not in html(response)
     integration.refresh_from_db()
-    assert integration.zettle is None and integration.setup_step == "zettle"
+    assert integration.connection_for("zettle") is None and integration.setup_step == "zettle"
 
 
 def test_an_address_outside_the_platform_is_refused(client_a, bc):
@@ -105,8 +105,8 @@ def test_credentials_are_never_shown_again(client_a, bc, zettle):
     integration = connect_both(client_a, start(client_a), bc_account, zettle_account)
     pages = [client_a.get(step_url(integration, "bigcommerce")), client_a.get(step_url(integration, "zettle")),
              client_a.get(reverse("integration-detail", args=[integration.pk])),
-             client_a.get(reverse("connection-detail", args=[integration.bigcommerce.pk])),
-             client_a.get(reverse("connection-detail", args=[integration.zettle.pk]))]
+             client_a.get(reverse("connection-detail", args=[integration.connection_for("bigcommerce").pk])),
+             client_a.get(reverse("connection-detail", args=[integration.connection_for("zettle").pk]))]
     for page in pages:
         assert page.status_code == 200
         for secret in (bc_account["credentials"]["access_token"], bc_account["credentials"]["client_secret"],
@@ -119,7 +119,7 @@ def test_submitting_a_connect_step_again_replaces_the_account_without_a_second_c
     other = bc.create_account()
     assert client_a.post(step_url(integration, "bigcommerce"), bc_form(other)).status_code == 302
     integration.refresh_from_db()
-    assert integration.bigcommerce.external_account_id == other["settings"]["store_hash"]
+    assert integration.connection_for("bigcommerce").external_account_id == other["settings"]["store_hash"]
     assert Connection.objects.filter(platform="bigcommerce").count() == 1
     assert integration.setup_step == "zettle"  # later steps depend on the account: they are done again
 
@@ -132,11 +132,11 @@ def test_use_a_sandbox_store_and_account(client_a, merchant_a, bc, zettle):
     assert client_a.post(step_url(integration, "bigcommerce"), {"sandbox": "1"}).status_code == 302
     assert client_a.post(step_url(integration, "zettle"), {"sandbox": "1"}).status_code == 302
     integration.refresh_from_db()
-    assert integration.bigcommerce.external_account_id in bc.state["accounts"]
-    assert integration.zettle.external_account_id in zettle.state["accounts"]
-    assert integration.bigcommerce.settings["sandbox"] is True
+    assert integration.connection_for("bigcommerce").external_account_id in bc.state["accounts"]
+    assert integration.connection_for("zettle").external_account_id in zettle.state["accounts"]
+    assert integration.connection_for("bigcommerce").settings["sandbox"] is True
     # the sandbox accounts sell in the shop's currency
-    assert bc.state["accounts"][integration.bigcommerce.external_account_id]["currency"] == \
+    assert bc.state["accounts"][integration.connection_for("bigcommerce").external_account_id]["currency"] == \
         merchant_a.default_currency
 
 
@@ -173,7 +173,7 @@ def test_one_zettle_account_connects_to_one_bigcommerce_store(client_a, merchant
     assert response.status_code == 400
     assert "already connected to BigCommerce in your integration" in html(response)
     second.refresh_from_db()
-    assert second.zettle is None
+    assert second.connection_for("zettle") is None
 
 
 def test_an_account_of_another_shop_is_refused(client_a, client_b, bc, zettle):
@@ -187,11 +187,11 @@ def test_an_account_of_another_shop_is_refused(client_a, client_b, bc, zettle):
 
 def test_another_merchant_cannot_open_or_submit_a_wizard_step(client_a, client_b, bc):
     integration = start(client_a)
-    for step in setup_services.STEPS:
+    for step in setup_services.setup_step_keys(integration):
         assert client_b.get(step_url(integration, step)).status_code == 404
     assert client_b.post(step_url(integration, "bigcommerce"), bc_form(bc.create_account())).status_code == 404
     integration.refresh_from_db()
-    assert integration.bigcommerce is None
+    assert integration.connection_for("bigcommerce") is None
 
 
 # --- home base, prices, scope ------------------------------------------------------------------------------
@@ -203,7 +203,7 @@ def test_the_home_base_sets_directions(client_a, bc, zettle, home, other):
     assert response.status_code == 302 and response.url == step_url(integration, "prices")
     integration.refresh_from_db()
     assert integration.home_platform == home
-    home_connection, other_connection = getattr(integration, home), getattr(integration, other)
+    home_connection, other_connection = integration.connection_for(home), integration.connection_for(other)
     assert (home_connection.products_direction, home_connection.stock_direction) == ("pull", "both")
     assert (other_connection.products_direction, other_connection.stock_direction) == ("push", "both")
     assert home_connection.status == other_connection.status == Connection.Status.INCOMPLETE
@@ -221,7 +221,7 @@ def test_an_unknown_home_base_is_refused(client_a, bc, zettle):
 def currencies(monkeypatch):
     """The accounts' currencies as the platforms report them."""
     found = {}
-    monkeypatch.setattr("integrations.engine.setup.account_currency",
+    monkeypatch.setattr("integrations.services.setup.reading.account_currency",
                         lambda *, connection: found[connection.platform])
     return found
 
@@ -263,7 +263,7 @@ def test_a_currency_that_cannot_be_read_means_no_prices_with_a_reason(client_a, 
     def refuse(*, connection):
         raise ConnectorError("Zettle is down.", retryable=True, platform=connection.platform)
 
-    monkeypatch.setattr("integrations.engine.setup.account_currency", refuse)
+    monkeypatch.setattr("integrations.services.setup.reading.account_currency", refuse)
     integration = _at_prices(client_a, bc, zettle)
     response = client_a.get(step_url(integration, "prices"))
     assert response.status_code == 200 and "could not read the currency" in html(response)
@@ -299,7 +299,7 @@ def test_finishing_with_bigcommerce_as_home_base_prepares_both_platforms_and_syn
     assert response.status_code == 302 and response.url == reverse("integration-detail", args=[integration.pk])
     assert integration.completed_at is not None and integration.setup_step == "done"
     assert "PayPal Zettle" in _channels(bc, bc_account)
-    for connection in (integration.bigcommerce, integration.zettle):
+    for connection in (integration.connection_for("bigcommerce"), integration.connection_for("zettle")):
         connection.refresh_from_db()
         assert connection.status == Connection.Status.ACTIVE
     page = html(client_a.get(reverse("integration-detail", args=[integration.pk])))
@@ -367,7 +367,7 @@ def test_sync_now_before_setup_is_finished_explains_why(client_a, merchant_a, dj
 
 def test_sync_now_with_a_paused_side_explains_why(client_a, merchant_a):
     integration = _running(merchant_a)
-    Connection.objects.filter(pk=integration.zettle.pk).update(status=Connection.Status.PAUSED)
+    Connection.objects.filter(pk=integration.connection_for("zettle").pk).update(status=Connection.Status.PAUSED)
     response = client_a.post(reverse("integration-sync-now", args=[integration.pk]), follow=True)
     assert "paused" in html(response)
 
@@ -376,7 +376,7 @@ def test_the_integration_page_lists_its_recent_sync_runs(client_a, merchant_a):
     from tests.factories import SyncRunFactory
 
     integration = _running(merchant_a)
-    mine = SyncRunFactory(connection=integration.zettle, trigger="setup")
+    mine = SyncRunFactory(connection=integration.connection_for("zettle"), trigger="setup")
     other = SyncRunFactory(connection__merchant=merchant_a)
     page = html(client_a.get(reverse("integration-detail", args=[integration.pk])))
     assert reverse("synclog-run", args=[mine.pk]) in page
@@ -390,7 +390,7 @@ def test_the_currencies_are_read_from_the_platforms(client_a, bc, zettle, bc_cur
     zettle_account = zettle.create_account(currency=zettle_currency)
     zettle.seed(zettle_account["account"], catalog(1, seed=3, prefix="ZT"))  # a priced product tells the currency
     integration = connect_both(client_a, start(client_a), bc_account, zettle_account)
-    assert integration.bigcommerce.settings["currency"] == bc_currency
+    assert integration.connection_for("bigcommerce").settings["currency"] == bc_currency
     client_a.post(step_url(integration, "home"), {"home_platform": "zettle"})
     page = html(client_a.get(step_url(integration, "prices")))
     if offered:

@@ -43,7 +43,7 @@ class Linked:
         self.integration = IntegrationFactory(merchant=merchant, completed_at=timezone.now(), setup_step="done",
                                               bigcommerce__name="Web shop", bigcommerce__stock_direction="both",
                                               zettle__name="Shop till", zettle__stock_direction="both")
-        self.bc, self.zettle = self.integration.bigcommerce, self.integration.zettle
+        self.bc, self.zettle = self.integration.connection_for("bigcommerce"), self.integration.connection_for("zettle")
         self.product = ProductFactory(merchant=merchant, title="Blue mug")
         self.mug1 = VariantFactory(product=self.product, sku="MUG-1", position=1)
         self.mug2 = VariantFactory(product=self.product, sku="MUG-2", position=2)

@@ -7,7 +7,8 @@ from integrations.engine.desired import desired_product, hub_products, product_h
 from integrations.engine.hub import column_set, integration_price_list
 from integrations.engine.push.items import _barcode_key, _label, _Pushed
 from integrations.engine.push.results import _save_results
-from integrations.engine.push.writer import _placement, _Writer
+from integrations.engine.push.writer import _Writer
+from integrations.kinds import kind_for
 from integrations.models import Binding, Listing
 from inventory.selectors import stock_quantities
 from merchants.tenancy import scoped
@@ -17,10 +18,11 @@ logger = logging.getLogger("flyt.engine")
 CHUNK = 200
 
 
-def push_listed(*, merchant, integration, connector, log, fields, dry_run, product_ids=None):
-    """Push the listed products (all, or only those of ``product_ids``) in one step."""
-    pusher = Pusher(merchant=merchant, integration=integration, connector=connector, log=log, fields=fields,
-                    dry_run=dry_run, targeted=product_ids is not None)
+def push_listed(*, merchant, integration, connector, log, fields, dry_run, product_ids=None, target=None):
+    """Push the listed products (all, or only those of ``product_ids``) to ``target`` (default: the
+    integration's first target) in one step."""
+    pusher = Pusher(merchant=merchant, integration=integration, target=target, connector=connector, log=log,
+                    fields=fields, dry_run=dry_run, targeted=product_ids is not None)
     try:
         pusher.push(product_ids)
         pusher.finish()
@@ -33,10 +35,10 @@ class Pusher:
     once a pass. ``targeted``: only a few products (a webhook), read from the target one by one;
     otherwise the whole target is read once, on the first step."""
 
-    def __init__(self, *, merchant, integration, connector, log, fields, dry_run, targeted=False):
+    def __init__(self, *, merchant, integration, connector, log, fields, dry_run, targeted=False, target=None):
         self.merchant, self.integration, self.connector, self.log = merchant, integration, connector, log
         self.fields, self.dry_run, self.targeted = fields, dry_run, targeted
-        self.target = integration.target
+        self.target = target or integration.target
         self.label = self.target.platform_info.label
         self.price_list = integration_price_list(merchant=merchant, integration=integration)
         self.done = set()  # hub product ids pushed (or looked at) in this pass
@@ -44,9 +46,9 @@ class Pusher:
         self.by_sku, self.by_barcode = {}, {}  # whole-target mode: codes of target products not bound yet
         self.taken = None  # external ids of the target's products bound to hub products
         self.pending = {"create": [], "update": []}  # products waiting for a full write batch
+        self.placement = kind_for(integration).placement(integration, target=self.target)
         # one path on every clock: the writes go out from the writer's threads (a dry run writes nothing)
-        self.writer = None if dry_run else _Writer(connector=connector, fields=fields,
-                                                   placement=_placement(integration))
+        self.writer = None if dry_run else _Writer(connector=connector, fields=fields, placement=self.placement)
 
     # --- the steps ------------------------------------------------------------------------------------
     def push(self, product_ids=None):

@@ -42,11 +42,13 @@ def _save_results(*, merchant, target, written, created=False):
                       rows=[(r["hub_id"], r["external_id"], r["external_parent_id"]) for r in variant_rows])
 
 
-def target_product_remove(*, merchant, integration, product_id, delete_copy, log, reason, connector=None):
-    """Stop syncing a hub product to the target; delete its copy there when ``delete_copy``."""
+def target_product_remove(*, merchant, integration, product_id, delete_copy, log, reason, connector=None,
+                          target=None):
+    """Stop syncing a hub product to ``target`` (default: the integration's first target); delete its
+    copy there when ``delete_copy``."""
     from integrations.registry import connector_for
 
-    target = integration.target
+    target = target or integration.target
     product = scoped(Product, merchant=merchant).filter(pk=product_id).first()
     binding = Binding.objects.filter(connection=target, kind=Binding.Kind.PRODUCT, hub_id=product_id).first()
     if binding is not None and delete_copy and binding.origin != Binding.Origin.CREATED:

@@ -6,33 +6,24 @@ from django.http import Http404
 from django.utils.translation import gettext
 
 from catalog.models import Product
+from integrations.engine.setup import account_currency
 from integrations.errors import ConnectorError
+from integrations.kinds import kind_for
 from integrations.models import Binding, Integration, Listing
-from integrations.platforms import PLATFORMS
 from merchants.tenancy import ensure_owned, get_for_merchant_or_404, scoped
 
 logger = logging.getLogger("flyt.setup")
 
-PAIR = ("bigcommerce", "zettle")
-STEPS = ("bigcommerce", "zettle", "home", "prices", "scope", "finish")
-STEP_LABELS = {
-    "bigcommerce": "Connect BigCommerce",
-    "zettle": "Connect Zettle",
-    "home": "Choose the home base",
-    "prices": "Prices",
-    "scope": "Products to sync",
-    "finish": "Finish",
-}
 DONE, ENDED = "done", "disconnected"
 
 
 def integration_list(*, merchant):
-    return scoped(Integration, merchant=merchant).select_related("bigcommerce", "zettle").order_by("-created_at", "-pk")
+    return scoped(Integration, merchant=merchant).prefetch_related("members__connection").order_by(
+        "-created_at", "-pk")
 
 
 def integration_get(*, merchant, integration_id):
-    return get_for_merchant_or_404(Integration.objects.select_related("bigcommerce", "zettle"), merchant=merchant,
-                                   pk=integration_id)
+    return get_for_merchant_or_404(Integration.objects.all(), merchant=merchant, pk=integration_id)
 
 
 def integration_dashboard(*, merchant):
@@ -40,7 +31,7 @@ def integration_dashboard(*, merchant):
     integrations = list(integration_list(merchant=merchant))
     for integration in integrations:
         integration.open_step = setup_step_open(integration)
-        integration.open_step_label = STEP_LABELS.get(integration.open_step, "")
+        integration.open_step_label = setup_step_label(integration, integration.open_step)
         integration.ended = integration_is_ended(integration)
         integration.incomplete = integration.completed_at is None and not integration.ended
     return {"integrations": integrations}
@@ -51,55 +42,67 @@ def integration_is_ended(integration):
 
 
 def setup_steps(integration):
-    """The wizard's steps for this integration (the product scope only with Zettle as home base)."""
-    return [s for s in STEPS if s != "scope" or integration.home_platform != "bigcommerce"]
+    """The wizard's step keys for this integration, from its kind (e.g. Zettle ↔ BigCommerce asks which
+    products to sync only with Zettle as home base)."""
+    return [step.key for step in kind_for(integration).steps_for(integration)]
+
+
+def setup_step_keys(integration):
+    """Every step the integration's kind can have (whether or not it applies now)."""
+    return [step.key for step in kind_for(integration).steps]
+
+
+def setup_step_label(integration, step):
+    return next((str(s.label) for s in kind_for(integration).steps if s.key == step), "")
 
 
 def setup_step_open(integration):
     """The step the merchant has to do next ("done" once finished, "disconnected" once ended)."""
-    return integration.setup_step or STEPS[0]
+    return integration.setup_step or setup_step_keys(integration)[0]
 
 
 def setup_step_reachable(integration, step):
     """A step can be opened once every step before it has been saved."""
     if integration.completed_at is not None or integration_is_ended(integration):
         return False
-    steps = setup_steps(integration)
+    steps, every = setup_steps(integration), setup_step_keys(integration)
     if step not in steps:
         return False
     current = setup_step_open(integration)
     if current not in steps:  # e.g. "scope" after the home base changed to BigCommerce
-        current = next((s for s in steps if STEPS.index(s) >= STEPS.index(current)), steps[-1])
+        current = next((s for s in steps if every.index(s) >= every.index(current)), steps[-1])
     return steps.index(step) <= steps.index(current)
 
 
 def setup_prices_choice(*, merchant, integration):
-    """What the prices step may offer: both currencies, read from the platforms."""
+    """What the prices step may offer: every member's currency, read from the platforms."""
     ensure_owned(integration, merchant=merchant)
     currencies, problem = {}, ""
-    from integrations.engine.setup import account_currency
-
-    for platform in PAIR:
-        connection = getattr(integration, platform)
-        if connection is None:
-            problem = gettext("Connect %(platform)s first.") % {"platform": PLATFORMS[platform].label}
-            continue
+    members = integration.connections
+    if len(members) < 2:
+        problem = gettext("Connect both platforms first.")
+    for connection in members:
+        label = connection.platform_info.label
         try:
-            currencies[platform] = (account_currency(connection=connection) or "").upper()
+            currencies[label] = (account_currency(connection=connection) or "").upper()
         except ConnectorError as exc:
             problem = gettext("Flyt could not read the currency of your %(platform)s account: %(reason)s") % {
-                "platform": PLATFORMS[platform].label, "reason": exc.message}
+                "platform": label, "reason": exc.message}
         except Exception:  # a platform without a currency reader must not break the page
-            logger.exception("account_currency failed integration=%s platform=%s", integration.pk, platform)
+            logger.exception("account_currency failed integration=%s platform=%s", integration.pk,
+                             connection.platform)
             problem = gettext("Flyt could not read the currency of your %(platform)s account.") % {
-                "platform": PLATFORMS[platform].label}
-    same = not problem and len(currencies) == 2 and all(currencies.values()) and \
-        currencies["bigcommerce"] == currencies["zettle"]
+                "platform": label}
+    same = not problem and len(currencies) >= 2 and all(currencies.values()) and len(set(currencies.values())) == 1
     if not problem and not same:
         unknown = gettext("an unknown currency")
-        problem = gettext("BigCommerce uses %(bigcommerce)s and Zettle %(zettle)s, so prices cannot be synced.") % {
-            "bigcommerce": currencies.get("bigcommerce") or unknown, "zettle": currencies.get("zettle") or unknown}
-    return {"currencies": currencies, "same_currency": same, "problem": problem}
+        (first, first_currency), *rest = currencies.items()
+        second, second_currency = rest[0] if rest else ("", "")
+        problem = gettext("%(first)s uses %(first_currency)s and %(second)s %(second_currency)s, so prices cannot "
+                          "be synced.") % {"first": first, "first_currency": first_currency or unknown,
+                                           "second": second, "second_currency": second_currency or unknown}
+    currency = next(iter(currencies.values()), "") if same else ""
+    return {"currencies": currencies, "currency": currency, "same_currency": same, "problem": problem}
 
 
 def integration_products(*, merchant, integration):

@@ -4,10 +4,11 @@ from django.db import transaction
 
 from catalog.models import Product
 from integrations.errors import ConnectorError
+from integrations.kinds import kind_for
 from integrations.models import Binding, Connection
 from integrations.platforms import PLATFORMS
 from integrations.services.connections import ConnectionProblem
-from integrations.services.setup.reading import ENDED, PAIR, integration_is_ended
+from integrations.services.setup.reading import ENDED, integration_is_ended
 from merchants.tenancy import ensure_owned, scoped
 from synclog.models import SyncRun
 
@@ -23,11 +24,12 @@ def integration_request_sync(*, merchant, integration, full=False):
     """"Sync now": runs in a worker once this transaction commits."""
     ensure_owned(integration, merchant=merchant)
     _check_running(integration)
-    for connection in (integration.bigcommerce, integration.zettle):
-        if connection is None or connection.status not in (Connection.Status.ACTIVE, Connection.Status.ERROR):
-            name = connection.name if connection else "A platform"
-            state = connection.get_status_display().lower() if connection else "not connected"
-            raise ConnectionProblem(f"{name} is {state}: resume it before syncing.")
+    if not integration.connections:
+        raise ConnectionProblem("Connect the platforms first.")
+    for connection in integration.connections:
+        if connection.status not in (Connection.Status.ACTIVE, Connection.Status.ERROR):
+            state = connection.get_status_display().lower()
+            raise ConnectionProblem(f"{connection.name} is {state}: resume it before syncing.")
     from integrations.tasks import integration_sync_task
 
     integration_id = integration.pk
@@ -37,11 +39,12 @@ def integration_request_sync(*, merchant, integration, full=False):
 def _check_selection(merchant, integration, channels):
     ensure_owned(integration, merchant=merchant)
     _check_running(integration)
-    if integration.home_platform != "zettle":
+    if not kind_for(integration).selectable(integration):
         raise ConnectionProblem("With BigCommerce as home base, choose products by assigning them to the channel "
                                 "'PayPal Zettle' in BigCommerce.")
-    if channels is not None and "bigcommerce" not in channels:
-        raise ConnectionProblem("Tick BigCommerce to choose where the products go.")
+    if channels is not None and not {c.platform for c in integration.targets} & set(channels):
+        labels = " or ".join(c.platform_info.label for c in integration.targets)
+        raise ConnectionProblem(f"Tick {labels} to choose where the products go.")
 
 
 def products_assign(*, merchant, integration, products, channels):
@@ -94,9 +97,9 @@ def integration_disconnect_preview(*, merchant, integration, platform):
     they are). Returns {"deleted": n, "unlinked": n, "deleted_items": [...], "unlinked_items": [...]},
     each item {"title", "skus"}; at most ``DISCONNECT_LISTED`` items per list."""
     ensure_owned(integration, merchant=merchant)
-    connection = getattr(integration, platform, None) if platform in PAIR else None
+    connection = integration.connection_for(platform)
     empty = {"deleted": 0, "unlinked": 0, "deleted_items": [], "unlinked_items": []}
-    if connection is None or connection != integration.target:
+    if connection is None or connection not in integration.targets:
         return empty  # the home base: Flyt removes nothing there
     bindings = scoped(Binding, merchant=merchant).filter(connection=connection, kind=Binding.Kind.PRODUCT)
     created = bindings.filter(origin=Binding.Origin.CREATED)
@@ -116,9 +119,9 @@ def integration_disconnect_platform(*, merchant, integration, platform, remove_p
     from integrations.engine.setup import integration_disconnect
 
     ensure_owned(integration, merchant=merchant)
-    if platform not in PAIR:
-        raise ConnectionProblem("Choose BigCommerce or Zettle to disconnect.")
-    connection = getattr(integration, platform)
+    connection = integration.connection_for(platform)
+    if connection is None and platform not in PLATFORMS:
+        raise ConnectionProblem("Choose a platform of this integration to disconnect.")
     if connection is None or connection.status == Connection.Status.DISCONNECTED:
         raise ConnectionProblem(f"{PLATFORMS[platform].label} is not connected.")
     if integration.completed_at is None:
@@ -131,7 +134,7 @@ def integration_disconnect_platform(*, merchant, integration, platform, remove_p
             integration.save(update_fields=["setup_step"])
         return
     try:
-        integration_disconnect(merchant=merchant, integration=integration, platform=platform,
+        integration_disconnect(merchant=merchant, integration=integration, connection=connection,
                                remove_products=bool(remove_products))
     except ConnectorError as exc:
         raise ConnectionProblem(f"{PLATFORMS[platform].label} could not be disconnected: {exc.message} "

@@ -5,8 +5,10 @@ from django.db import transaction
 
 from integrations.errors import ConnectorError
 from integrations.http import RetryPolicy
-from integrations.models import Connection, Direction, Integration
-from integrations.platforms import PLATFORMS
+from integrations.kinds.zettle_bigcommerce import ZettleBigCommerce
+from integrations.models import Connection, Direction, Integration, IntegrationMember, Role
+from integrations.platforms import PLATFORMS, platforms_with
+from integrations.registry import connector_for
 from integrations.sandbox import registry as sandbox_registry
 from integrations.services.connections import (
     ConnectionProblem,
@@ -14,14 +16,13 @@ from integrations.services.connections import (
     connection_set_credentials,
     connection_update,
 )
+from integrations.services.integrations import integration_create, integration_member_set
 from integrations.services.setup.credentials import setup_address_check, setup_credential_check
 from integrations.services.setup.reading import (
     ENDED,
-    PAIR,
-    STEP_LABELS,
-    STEPS,
     integration_is_ended,
     setup_prices_choice,
+    setup_step_label,
     setup_step_open,
     setup_steps,
 )
@@ -43,16 +44,20 @@ def _advance(integration, step):
     steps = setup_steps(integration)
     nxt = steps[steps.index(step) + 1] if step in steps and step != steps[-1] else step
     integration.setup_step = nxt
-    integration.save(update_fields=["setup_step", "home_platform", "prices_included", "initial_scope",
-                                    "bigcommerce", "zettle"])
+    integration.save(update_fields=["setup_step", "prices_included", "initial_scope"])
     return integration
 
 
-def integration_start(*, merchant):
-    """The merchant's integration still being set up, or a new one."""
-    existing = scoped(Integration, merchant=merchant).filter(completed_at__isnull=True).exclude(
+def integration_start(*, merchant, kind=ZettleBigCommerce.key):
+    """The merchant's integration of ``kind`` still being set up, or a new one."""
+    existing = scoped(Integration, merchant=merchant).filter(kind=kind, completed_at__isnull=True).exclude(
         setup_step=ENDED).order_by("-created_at", "-pk").first()
-    return existing or Integration.objects.create(merchant=merchant, setup_step=STEPS[0])
+    if existing is not None:
+        return existing
+    integration = integration_create(merchant=merchant, kind=kind)
+    integration.setup_step = setup_steps(integration)[0]
+    integration.save(update_fields=["setup_step"])
+    return integration
 
 
 def setup_sandbox_account(*, merchant, platform):
@@ -63,8 +68,8 @@ def setup_sandbox_account(*, merchant, platform):
     """
     if not settings.SANDBOX_ENABLED:
         raise ConnectionProblem("Sandbox accounts are not available here.")
-    if platform not in PAIR:
-        raise ConnectionProblem(f"Flyt has no sandbox for {platform!r} in this integration.")
+    if platform not in PLATFORMS:
+        raise ConnectionProblem(f"Flyt has no sandbox for {platform!r}.")
     options = {"currency": merchant.default_currency} if merchant.default_currency else {}
     in_process = sandbox_registry.installed_for(sandbox_registry.inprocess_base_url(platform))
     if in_process is not None:
@@ -131,9 +136,11 @@ def _check_one_to_one(*, merchant, integration, platform, external_account_id):
     """One Zettle account ↔ one BigCommerce store: refuse an account another integration uses."""
     other = PLATFORMS["zettle" if platform == "bigcommerce" else "bigcommerce"].label
     label = PLATFORMS[platform].label
-    for used in scoped(Integration, merchant=merchant).exclude(pk=integration.pk).filter(**{
-        f"{platform}__external_account_id": external_account_id,
-    }).exclude(**{f"{platform}__status": Connection.Status.DISCONNECTED}).select_related(platform):
+    used_by = scoped(IntegrationMember, merchant=merchant).filter(
+        integration__kind=integration.kind, connection__platform=platform,
+        connection__external_account_id=external_account_id).exclude(integration=integration).exclude(
+        connection__status=Connection.Status.DISCONNECTED).values_list("integration_id", flat=True)
+    for used in scoped(Integration, merchant=merchant).filter(pk__in=list(used_by)):
         ended = " (disconnected on the other side; disconnect this side too)" if integration_is_ended(used) else ""
         raise ConnectionProblem(
             f"This {label} account is already connected to {other} in your integration '{used.name}'{ended}. "
@@ -147,7 +154,7 @@ def _connect(*, merchant, integration, platform, credentials, settings_, name):
     _check_one_to_one(merchant=merchant, integration=integration, platform=platform,
                       external_account_id=external_account_id)
     with transaction.atomic():
-        connection = getattr(integration, platform)
+        connection = integration.connection_for(platform)
         if connection is not None and connection.status == Connection.Status.INCOMPLETE:
             connection_update(merchant=merchant, connection=connection, settings=settings_, name=name,
                               external_account_id=external_account_id)
@@ -155,7 +162,8 @@ def _connect(*, merchant, integration, platform, credentials, settings_, name):
         else:
             connection = connection_create(merchant=merchant, platform=platform, name=name, credentials=credentials,
                                            settings=settings_, external_account_id=external_account_id)
-        setattr(integration, platform, connection)
+        integration_member_set(merchant=merchant, integration=integration, connection=connection,
+                               replace_platform=True)
         _advance(integration, platform)
     return connection
 
@@ -223,15 +231,21 @@ def setup_choose_home(*, merchant, integration, home_platform):
     """Step 3: the home base, whose products win. Sets each side's directions (DESIGN §1)."""
     ensure_owned(integration, merchant=merchant)
     _check_open(integration)
-    if home_platform not in PAIR:
+    pair = ZettleBigCommerce.platforms
+    if home_platform not in pair:
         raise ConnectionProblem("Choose BigCommerce or Zettle as the home base for your products.")
-    if integration.bigcommerce is None or integration.zettle is None:
+    if any(integration.connection_for(platform) is None for platform in pair):
         raise ConnectionProblem("Connect both BigCommerce and Zettle first.")
-    integration.home_platform = home_platform
-    for platform in PAIR:
-        connection_update(merchant=merchant, connection=getattr(integration, platform),
-                          products_direction=Direction.PULL if platform == home_platform else Direction.PUSH,
+    for platform in pair:  # every side a target first, so that there is never more than one home base
+        connection = integration.connection_for(platform)
+        home = platform == home_platform
+        integration_member_set(merchant=merchant, integration=integration, connection=connection,
+                               roles={"products": Role.TARGET, "stock": Role.BOTH})
+        connection_update(merchant=merchant, connection=connection,
+                          products_direction=Direction.PULL if home else Direction.PUSH,
                           stock_direction=Direction.BOTH)
+    integration_member_set(merchant=merchant, integration=integration,
+                           connection=integration.connection_for(home_platform), roles={"products": Role.HOME})
     if home_platform == "bigcommerce":
         integration.initial_scope = Integration.Scope.ALL
     return _advance(integration, "home")
@@ -270,10 +284,11 @@ def setup_finish(*, merchant, integration):
     _check_open(integration)
     open_step = setup_step_open(integration)
     if open_step != "finish":
-        raise ConnectionProblem(f"Finish the step '{STEP_LABELS.get(open_step, open_step)}' first.")
-    for connection in (integration.bigcommerce, integration.zettle):
-        if connection is None or connection.status == Connection.Status.DISCONNECTED:
-            raise ConnectionProblem("Connect both BigCommerce and Zettle first.")
+        raise ConnectionProblem(f"Finish the step '{setup_step_label(integration, open_step) or open_step}' first.")
+    connections = integration.connections
+    if len(connections) < 2 or integration.home is None or any(
+            c.status == Connection.Status.DISCONNECTED for c in connections):
+        raise ConnectionProblem("Connect both platforms and choose the home base first.")
     try:
         run = integration_activate(merchant=merchant, integration=integration)
     except ConnectorError as exc:
@@ -288,5 +303,73 @@ def _start_stock(integration):
     every level in step, in the background."""
     from integrations.tasks import stock_connection_start_task
 
-    for connection in (integration.home, integration.target):
+    for connection in integration.connections:
         transaction.on_commit(lambda pk=connection.pk: stock_connection_start_task.delay(pk))
+
+
+# --- a product sync between any two platforms (the kind "product_sync") -----------------------------------
+
+MEMBER_STEPS = {"connect_home": "home", "connect_target": "target"}
+
+
+def setup_platform_choices(*, step):
+    """The platforms a product sync's connect ``step`` offers: those that can give products (home base)
+    or take them (target), as their specs say. [(key, label)]."""
+    role = MEMBER_STEPS.get(step)
+    if role is None:
+        raise ConnectionProblem("No such step.")
+    wanted = {"products_read": True} if role == "home" else {"products_write": True}
+    return [(key, PLATFORMS[key].label) for key in platforms_with(**wanted)]
+
+
+def setup_connect_member(*, merchant, integration, step, platform, credentials=None, settings_=None, name="",
+                         use_sandbox=False):
+    """A product sync's connect step: connect ``platform`` (or a new sandbox account on it) as the home
+    base ("connect_home") or the target ("connect_target"). The account is checked with the platform
+    (the connector prepares it for its role, which reads the account's currency) before it is saved."""
+    ensure_owned(integration, merchant=merchant)
+    _check_open(integration)
+    role = MEMBER_STEPS.get(step)
+    if role is None or step not in setup_steps(integration):
+        raise ConnectionProblem("No such step.")
+    if platform not in dict(setup_platform_choices(step=step)):
+        raise ConnectionProblem(f"Choose one of: {', '.join(label for _, label in setup_platform_choices(step=step))}.")
+    spec = PLATFORMS[platform]
+    external_account_id = ""
+    if use_sandbox:
+        account = setup_sandbox_account(merchant=merchant, platform=platform)
+        credentials, settings_ = account["credentials"], {**account["settings"], "sandbox": True}
+        external_account_id = str(account.get("external_account_id") or "")
+    else:
+        credentials = {field.name: setup_credential_check(field=field.name, value=(credentials or {}).get(field.name,
+                                                                                                     ""))
+                       for field in spec.credentials}
+        missing = [str(field.label) for field in spec.credentials if not credentials[field.name]]
+        if missing:
+            raise ConnectionProblem(f"Enter {', '.join(missing)} to connect {spec.label}.")
+        settings_ = {**spec.settings_defaults, **{k: v for k, v in (settings_ or {}).items() if v not in ("", None)}}
+        required = spec.settings_schema.get("required") or []
+        external_account_id = str(settings_.get(required[0], "")) if required else ""
+    other = integration.home if role == "target" else integration.target
+    if other is not None and other.platform == platform and (other.settings or {}).get("base_url") == \
+            settings_.get("base_url") and other.external_account_id == external_account_id and external_account_id:
+        raise ConnectionProblem("The home base and the target must be two different accounts.")
+    with transaction.atomic():
+        previous = integration.home if role == "home" else integration.target
+        connection = connection_create(merchant=merchant, platform=platform, name=name or spec.label,
+                                       credentials=credentials, settings=settings_,
+                                       external_account_id=external_account_id)
+        try:
+            learnt = connector_for(connection).prepare(role=role) or {}
+        except ConnectorError as exc:
+            raise ConnectionProblem(f"Could not connect to {spec.label}: {exc.message}") from exc
+        if learnt:
+            connection_update(merchant=merchant, connection=connection, settings={**connection.settings, **learnt})
+        if previous is not None:  # connecting again replaces the account chosen before
+            IntegrationMember.objects.filter(integration=integration, connection=previous).delete()
+            integration.forget_members()
+        integration_member_set(merchant=merchant, integration=integration, connection=connection,
+                               roles={"products": Role.HOME if role == "home" else Role.TARGET,
+                                      "stock": Role.BOTH})
+        _advance(integration, step)
+    return connection

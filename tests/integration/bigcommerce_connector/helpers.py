@@ -40,3 +40,7 @@ def batch_sizes(sandbox, method, path):
 def mark(sandbox):
     """Forget the requests so far (set-up), so a test counts only what follows."""
     sandbox.requests.clear()
+
+# what the Zettle ↔ BigCommerce kind asks BigCommerce to prepare (integrations.kinds.zettle_bigcommerce)
+ZETTLE_HOME = {"channel": "PayPal Zettle"}
+ZETTLE_TARGET = {"category": "PayPal Zettle"}

@@ -6,6 +6,7 @@ import pytest
 
 from integrations.bigcommerce.connector import BigCommerceConnector
 from integrations.dto import ExternalProduct
+from tests.integration.bigcommerce_connector.helpers import ZETTLE_HOME, ZETTLE_TARGET
 
 from .conftest import make_connector
 from .helpers import mark, reads, writes
@@ -16,33 +17,33 @@ def _zettle_channel(account):
 
 
 def test_prepare_home_creates_the_channel_once(sandbox, clock, store, account, connector):
-    found = connector.prepare(role="home")
+    found = connector.prepare(role="home", options=ZETTLE_HOME)
     assert found["product_role"] == "home" and found["channel_id"] == _zettle_channel(account)[0]["id"]
     mark(sandbox)
-    again = make_connector(sandbox, clock, store, **found).prepare(role="home")
+    again = make_connector(sandbox, clock, store, **found).prepare(role="home", options=ZETTLE_HOME)
     assert again == found and len(_zettle_channel(account)) == 1
     assert writes(sandbox) == []
     assert _zettle_channel(account)[0]["type"] == "pos"
 
 
 def test_prepare_target_creates_the_category_once(sandbox, clock, store, account, connector):
-    found = connector.prepare(role="target")
+    found = connector.prepare(role="target", options=ZETTLE_TARGET)
     mine = [c for c in account["categories"].values() if c["name"] == "PayPal Zettle"]
     assert found == {"product_role": "target", "category_id": mine[0]["category_id"], "weight_unit": "kg",
                      "currency": account["currency"]}  # the store's own setting, kept for the prices rule
     mark(sandbox)
-    assert make_connector(sandbox, clock, store).prepare(role="target") == found
+    assert make_connector(sandbox, clock, store).prepare(role="target", options=ZETTLE_TARGET) == found
     assert writes(sandbox) == [] and len([c for c in account["categories"].values()
                                           if c["name"] == "PayPal Zettle"]) == 1
 
 
 def test_prepare_refuses_an_unknown_role(connector):
     with pytest.raises(ValueError, match="role"):
-        connector.prepare(role="both")
+        connector.prepare(role="sideways")
 
 
 def test_home_reads_only_products_in_the_zettle_channel(sandbox, client, connector, account):
-    channel_id = connector.prepare(role="home")["channel_id"]
+    channel_id = connector.prepare(role="home", options=ZETTLE_HOME)["channel_id"]
     ids = sorted(int(i) for i in account["products"])
     client.assign_products_to_channel(product_ids=ids[:5], channel_id=channel_id)
     mark(sandbox)
@@ -62,7 +63,7 @@ def test_home_reads_only_products_in_the_zettle_channel(sandbox, client, connect
 
 
 def test_home_role_is_remembered_through_settings(sandbox, clock, store, client, connector, account):
-    found = connector.prepare(role="home")
+    found = connector.prepare(role="home", options=ZETTLE_HOME)
     ids = sorted(int(i) for i in account["products"])
     client.assign_products_to_channel(product_ids=ids[:1], channel_id=found["channel_id"])
     fresh = make_connector(sandbox, clock, store, **found)  # a later pass: settings hold what prepare found
@@ -70,7 +71,7 @@ def test_home_role_is_remembered_through_settings(sandbox, clock, store, client,
 
 
 def test_as_target_since_reads_only_products_changed_after(sandbox, clock, client, connector, account):
-    connector.prepare(role="target")
+    connector.prepare(role="target", options=ZETTLE_TARGET)
     ids = sorted(int(i) for i in account["products"])
     clock.advance(3600)
     since = datetime.fromtimestamp(clock.now(), UTC) - timedelta(seconds=1, microseconds=500)
@@ -82,7 +83,7 @@ def test_as_target_since_reads_only_products_changed_after(sandbox, clock, clien
 
 def test_as_home_since_never_hides_a_product_newly_assigned_to_the_channel(sandbox, clock, client, connector,
                                                                           account):
-    channel_id = connector.prepare(role="home")["channel_id"]
+    channel_id = connector.prepare(role="home", options=ZETTLE_HOME)["channel_id"]
     ids = sorted(int(i) for i in account["products"])
     clock.advance(3600)
     since = datetime.fromtimestamp(clock.now(), UTC)
@@ -95,7 +96,7 @@ def test_target_reads_every_product_page_by_page(sandbox, clock):
 
     store = make_store(sandbox, products=260, variants=1)
     connector = make_connector(sandbox, clock, store)
-    connector.prepare(role="target")
+    connector.prepare(role="target", options=ZETTLE_TARGET)
     mark(sandbox)
     assert sum(1 for _ in connector.iter_products()) == 260
     assert [c.query["page"][0] for c in sandbox.calls("GET", "/v3/catalog/products")] == ["1", "2"]
@@ -106,7 +107,7 @@ def test_get_products_skips_missing_and_out_of_channel(sandbox, client, connecto
     got = connector.get_products(external_ids=[str(ids[0]), str(ids[1]), "999999"])
     assert sorted(int(p.external_id) for p in got) == ids[:2]
     assert connector.get_products(external_ids=[]) == []
-    channel_id = connector.prepare(role="home")["channel_id"]
+    channel_id = connector.prepare(role="home", options=ZETTLE_HOME)["channel_id"]
     client.assign_products_to_channel(product_ids=[ids[0]], channel_id=channel_id)
     assert [p.external_id for p in connector.get_products(external_ids=[ids[0], ids[1]])] == [str(ids[0])]
 

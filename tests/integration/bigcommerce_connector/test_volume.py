@@ -1,6 +1,7 @@
 """What creating a large catalog through the connector costs in calls (the numbers in the report)."""
 
 from integrations.sandbox.seed import catalog
+from tests.integration.bigcommerce_connector.helpers import ZETTLE_TARGET
 from tests.unit.bigcommerce.support import make_store
 
 from .conftest import make_connector
@@ -22,7 +23,7 @@ def _hub(seeds):
 
 def test_creating_1000_products_with_3_variants(sandbox, clock, capsys):
     connector = make_connector(sandbox, clock, make_store(sandbox))
-    connector.prepare(role="target")
+    connector.prepare(role="target", options=ZETTLE_TARGET)
     products = _hub(catalog(PRODUCTS, variants=VARIANTS, seed=5, prefix="VOL"))
     mark(sandbox)
     found = connector.find_products(skus={v.sku for p in products for v in p.variants},

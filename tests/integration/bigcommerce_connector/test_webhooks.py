@@ -1,6 +1,7 @@
 """register_webhooks / unregister_webhooks against the sandbox's /v3/hooks."""
 
 from integrations.bigcommerce.webhooks import HEADER_NAME
+from tests.integration.bigcommerce_connector.helpers import ZETTLE_HOME, ZETTLE_TARGET
 
 from .helpers import mark, writes
 
@@ -12,7 +13,7 @@ def _hooks(account, url=URL):
 
 
 def test_register_as_home_includes_channel_scopes_and_is_idempotent(sandbox, connector, account):
-    channel_id = connector.prepare(role="home")["channel_id"]
+    channel_id = connector.prepare(role="home", options=ZETTLE_HOME)["channel_id"]
     connector.register_webhooks(url=URL, secret="s3cret")
     hooks = _hooks(account)
     assert set(hooks) == {
@@ -27,7 +28,7 @@ def test_register_as_home_includes_channel_scopes_and_is_idempotent(sandbox, con
 
 
 def test_register_as_target_rotates_secrets_and_reactivates(sandbox, connector, account):
-    connector.prepare(role="target")
+    connector.prepare(role="target", options=ZETTLE_TARGET)
     connector.register_webhooks(url=URL, secret="one")
     assert len(_hooks(account)) == 7 and not any("channel" in s for s in _hooks(account))
     next(iter(_hooks(account).values()))["is_active"] = False

@@ -6,6 +6,7 @@ import pytest
 
 from integrations.dto import ExternalImage, ExternalVariant
 from integrations.errors import ConnectorError
+from tests.integration.bigcommerce_connector.helpers import ZETTLE_TARGET
 
 from .helpers import ALL_FIELDS, ZETTLE_TO_BC, batch_sizes, hub_product, mark, writes
 
@@ -21,7 +22,7 @@ def _created(connector, products, fields=ZETTLE_TO_BC, placement=None):
 
 
 def test_create_with_variants_images_stock_and_placement(sandbox, connector, account):
-    category_id = connector.prepare(role="target")["category_id"]
+    category_id = connector.prepare(role="target", options=ZETTLE_TARGET)["category_id"]
     product = hub_product(1, variants=3, images=2)
     mark(sandbox)
     (result,) = _created(connector, [product], placement={"category": "PayPal Zettle", "visible": False})
@@ -83,7 +84,7 @@ def test_create_reports_a_taken_sku(connector):
 
 
 def test_update_writes_only_the_given_fields(sandbox, client, connector, account):
-    category_id = connector.prepare(role="target")["category_id"]
+    category_id = connector.prepare(role="target", options=ZETTLE_TARGET)["category_id"]
     product = hub_product(1, variants=3)
     (result,) = _created(connector, [product], placement={"category": "PayPal Zettle", "visible": False})
     pid = int(result.external_id)

@@ -15,6 +15,7 @@ from integrations.sandbox import registry
 from integrations.sandbox.clock import FakeClock
 from integrations.sandbox.seed import catalog
 from integrations.services.connections import connection_create
+from integrations.services.integrations import integration_create
 from integrations.zettle.client import ZettleClient
 from integrations.zettle.mapping import product_from_zettle
 from integrations.zettle.sandbox import ZettleSandbox
@@ -65,9 +66,11 @@ class Shop:
             zettle.seed(self.org, catalog(zettle_products, variants=variants, seed=12, prefix="ZT"))
 
     def integration(self, *, home, prices_included=True, scope=Integration.Scope.ALL):
-        return Integration.objects.create(merchant=self.merchant, bigcommerce=self.bc_connection,
-                                          zettle=self.zettle_connection, home_platform=home,
-                                          prices_included=prices_included, initial_scope=scope, setup_step="finish")
+        pair = [(self.bc_connection, "bigcommerce"), (self.zettle_connection, "zettle")]
+        return integration_create(
+            merchant=self.merchant, kind="zettle_bigcommerce", prices_included=prices_included, initial_scope=scope,
+            setup_step="finish", members=[(connection, {"products": "home" if platform == home else "target",
+                                                        "stock": "both"}) for connection, platform in pair])
 
     def assign_to_channel(self, products=None):
         """Put ``products`` (default: every BigCommerce product) in the channel "PayPal Zettle" that set-up

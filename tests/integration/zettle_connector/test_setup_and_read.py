@@ -34,7 +34,7 @@ def test_an_empty_library_still_has_the_account_currency(sandbox, clock):
 
 def test_prepare_refuses_an_unknown_role(connector):
     try:
-        connector.prepare(role="both")
+        connector.prepare(role="sideways")
     except ValueError as exc:
         assert "home" in str(exc)
     else:

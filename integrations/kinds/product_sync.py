@@ -1,0 +1,22 @@
+"""Product sync between any two platforms: the home base's products, all of them, kept in step on
+the target. The fields are those the home base can read and the target can hold (each platform's
+spec); prices only when the merchant includes them (and both sell in the same currency)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from integrations.kinds.base import IntegrationKind, Step
+from integrations.platforms import PLATFORMS
+
+
+class ProductSync(IntegrationKind):
+    key = "product_sync"
+    label = "Product sync"
+    steps = (
+        Step("connect_home", _("Connect the home base")),
+        Step("connect_target", _("Connect the target")),
+        Step("prices", _("Prices")),
+        Step("finish", _("Finish")),
+    )
+
+    def fields_from(self, *, home, target):
+        return PLATFORMS[home].product_fields_read & PLATFORMS[target].product_fields_write
