@@ -28,6 +28,10 @@ the client's retries) or refusing the token or a permission raises ``ConnectorEr
 Not written: low-stock levels (Shopify has none), videos, vendor, product type, tags, status after
 creation. Prices of a product in another currency than the shop's are not written (the result says so).
 
+Variant ids. Flyt names a Shopify variant by its inventory item's id (``ExternalVariant.external_id``,
+``WriteResult.variant_ids``), the id the Shopify stock connector reads and writes stock by, so that stock links
+to the variants a product sync bound; the connector finds the ProductVariant ids ``productSet`` needs itself.
+
 Webhooks. ``products/create``, ``products/update``, ``products/delete`` and the stock connector's
 inventory topics (``integrations.shopify.stock.WEBHOOK_TOPICS``), each subscribed once per address (a
 topic the stock connector already subscribed is not subscribed again). Shopify signs deliveries with the
@@ -118,7 +122,8 @@ class ShopifyConnector(ShopifyWrites, ProductConnector):
                                                         ("product", "variants")))
         if ((node.get("media") or {}).get("pageInfo") or {}).get("hasNextPage"):
             media = list(self.client.iter_connection(q.PRODUCT_MEDIA, {"id": node["id"]}, ("product", "media")))
-        return mapping.product_from_node(node, variants=variants, media=media, currency=self.account_currency())
+        return mapping.product_from_node(node, variants=variants, media=media, currency=self.account_currency(),
+                                         id_of="inventory_item")
 
     def iter_products(self, *, since=None):
         """Every product, one page at a time; with ``since`` only those updated in or after its second."""

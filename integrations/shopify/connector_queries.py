@@ -75,7 +75,7 @@ query FlytConnectorCurrent($ids: [ID!]!, $variantsFirst: Int!) {
       options { id name position values }
       variants(first: $variantsFirst) {
         pageInfo { hasNextPage endCursor }
-        nodes { id sku position selectedOptions { name value } }
+        nodes { id sku position selectedOptions { name value } inventoryItem { id } }
       }
     }
   }
@@ -87,7 +87,7 @@ query FlytConnectorCurrentVariants($id: ID!, $first: Int!, $after: String) {
   product(id: $id) {
     variants(first: $first, after: $after) {
       pageInfo { hasNextPage endCursor }
-      nodes { id sku position selectedOptions { name value } }
+      nodes { id sku position selectedOptions { name value } inventoryItem { id } }
     }
   }
 }
@@ -115,7 +115,7 @@ SET_FIELDS = """
     id
     variants(first: 250) {
       pageInfo { hasNextPage endCursor }
-      nodes { id sku position selectedOptions { name value } }
+      nodes { id sku position selectedOptions { name value } inventoryItem { id } }
     }
   }
   userErrors { field message code }

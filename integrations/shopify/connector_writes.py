@@ -159,16 +159,16 @@ class ShopifyWrites:
     def _hub_variants(self, product, fields, location_id, current):
         """The hub's variant list; variants Shopify has keep their ids (by id, else by SKU)."""
         have = (current or {}).get("variants") or []
-        ids = {mapping.from_gid(v["id"]) for v in have}
-        by_sku = {v["sku"]: mapping.from_gid(v["id"]) for v in have if v.get("sku")}
+        by_item = {_item_id(v): v["id"] for v in have}
+        by_sku = {v["sku"]: v["id"] for v in have if v.get("sku")}
         used, entries = set(), []
         for position, variant in enumerate(product.variants, start=1):
-            found = variant.external_id if variant.external_id in ids else by_sku.get(variant.sku or None)
+            found = by_item.get(variant.external_id) or by_sku.get(variant.sku or None)
             found = None if found in used else found
             entry = {"position": position, "optionValues": _option_values(variant.option_values),
                      **mapping.variant_set_fields(variant, fields, location_id=location_id, new=found is None)}
             if found:
-                entry["id"] = mapping.to_gid("ProductVariant", found)
+                entry["id"] = found
                 used.add(found)
             entries.append(entry)
         return entries
@@ -179,7 +179,7 @@ class ShopifyWrites:
         by_sku = {v.sku: v for v in product.variants if v.sku}
         entries, used = [], set()
         for node in current["variants"]:
-            variant = by_id.get(mapping.from_gid(node["id"])) or by_sku.get(node.get("sku") or None)
+            variant = by_id.get(_item_id(node)) or by_sku.get(node.get("sku") or None)
             variant = None if id(variant) in used else variant
             values = {o["name"]: o["value"] for o in node.get("selectedOptions") or []}
             entry = {"id": node["id"], "optionValues": [{"optionName": k, "name": v} for k, v in values.items()]}
@@ -257,11 +257,17 @@ class ShopifyWrites:
                     detail={"product_ids": sorted(still)})
 
 
+def _item_id(node):
+    """The inventory item id of a variant node: how Flyt names a Shopify variant."""
+    return mapping.from_gid((node.get("inventoryItem") or {}).get("id"))
+
+
 def _variant_ids(product, nodes):
-    """Hub variant key -> Shopify variant id: by the id the hub knows, else by option values, else by SKU."""
-    ids = {mapping.from_gid(n["id"]) for n in nodes}
-    by_options = {mapping.option_key(mapping.option_values_of(n)): mapping.from_gid(n["id"]) for n in nodes}
-    by_sku = {n["sku"]: mapping.from_gid(n["id"]) for n in nodes if n.get("sku")}
+    """Hub variant key -> Shopify variant (its inventory item id): by the id the hub knows, else by option
+    values, else by SKU."""
+    ids = {_item_id(n) for n in nodes}
+    by_options = {mapping.option_key(mapping.option_values_of(n)): _item_id(n) for n in nodes}
+    by_sku = {n["sku"]: _item_id(n) for n in nodes if n.get("sku")}
     found = {}
     for index, variant in enumerate(product.variants):
         variant_id = variant.external_id if variant.external_id in ids else (

@@ -190,19 +190,24 @@ def option_values_of(node):
     return {o["name"]: o["value"] for o in node.get("selectedOptions") or [] if o["name"] != "Title"}
 
 
-def variant_from_node(node, *, product_id=""):
+def variant_from_node(node, *, product_id="", id_of="variant"):
+    """``id_of``: "variant" names the variant by its ProductVariant id, "inventory_item" by its inventory item's
+    id (the product connector's choice: the stock connector's variant ids are inventory items)."""
     item = node.get("inventoryItem") or {}
     return ExternalVariant(
-        external_id=from_gid(node["id"]), sku=node.get("sku") or "", barcode=node.get("barcode") or "",
+        external_id=from_gid(item.get("id") if id_of == "inventory_item" else node["id"]), sku=node.get("sku") or "",
+        barcode=node.get("barcode") or "",
         price=decimal(node.get("price")), cost_price=decimal((item.get("unitCost") or {}).get("amount")),
         weight_grams=weight_grams((item.get("measurement") or {}).get("weight")),
         option_values=option_values_of(node), track_stock=bool(item.get("tracked", True)),
         stock=node.get("inventoryQuantity"), external_parent_id=product_id)
 
 
-def product_from_node(node, *, variants=None, media=None, currency=None):
+def product_from_node(node, *, variants=None, media=None, currency=None, id_of="variant"):
     """A product of the connector's queries (``connector_queries.PRODUCT_NODE``): every field the connector
-    writes. ``variants`` / ``media``: all the nodes when they did not fit on the first page."""
+    writes. ``variants`` / ``media``: all the nodes when they did not fit on the first page. ``id_of``: what
+    names a variant (see ``variant_from_node``); ``extra["inventory_item_ids"]`` maps ProductVariant ids to
+    inventory item ids either way."""
     product_id = from_gid(node["id"])
     variant_nodes = variants if variants is not None else ((node.get("variants") or {}).get("nodes") or [])
     media_nodes = media if media is not None else ((node.get("media") or {}).get("nodes") or [])
@@ -217,7 +222,7 @@ def product_from_node(node, *, variants=None, media=None, currency=None):
         categories=list(node.get("tags") or []),
         images=[ExternalImage(url=m["image"]["url"], position=n, alt=m.get("alt") or m["image"].get("altText") or "",
                               external_id=from_gid(m.get("id"))) for n, m in enumerate(images)],
-        variants=[variant_from_node(v, product_id=product_id) for v in variant_nodes],
+        variants=[variant_from_node(v, product_id=product_id, id_of=id_of) for v in variant_nodes],
         currency=currency, updated_at=when(node.get("updatedAt")),
         seo={"title": seo.get("title") or "", "description": seo.get("description") or ""}
         if seo.get("title") or seo.get("description") else {},

@@ -8,12 +8,16 @@ import pytest
 
 from integrations.dto import ExternalImage, ExternalVariant
 from integrations.engine.desired import product_hash
+from integrations.engine.stock_connector import StockRef
 from integrations.errors import ConnectorError
+from integrations.sandbox.transport import SandboxTransport
 from integrations.shopify.connector import FIELDS_READ, FIELDS_WRITE
 from integrations.shopify.connector_writes import PRODUCT_SET_PER_REQUEST
+from integrations.shopify.stock import ShopifyStock
 from tests.integration.shopify_connector.conftest import (
     ALL_FIELDS,
     NO_PRICES,
+    connection_for,
     graphql_calls,
     hub_product,
     make_connector,
@@ -37,7 +41,8 @@ def test_create_writes_products_in_batches_of_the_write_batch_size(sandbox, shop
     assert connector.call_stats()["write"] == 2  # one request per batch of 25
     first = stored(shop, results[0].external_id)
     assert first["title"] == "Blue mug 0" and [v["sku"] for v in first["variants"]] == ["MUG-0-S", "MUG-0-M", "MUG-0-L"]
-    assert results[0].variant_ids == {v["sku"]: str(v["id"]) for v in first["variants"]}
+    # a variant is named by its inventory item, the id the stock connector uses
+    assert results[0].variant_ids == {v["sku"]: str(v["inventory_item_id"]) for v in first["variants"]}
     assert first["status"] == "active"
 
 
@@ -45,7 +50,7 @@ def test_variant_ids_of_variants_without_sku_are_keyed_by_position(connector, sh
     product = hub_product(1, variants=2)
     product.variants[1].sku = ""
     result = connector.create_products(products=[product], fields=ALL_FIELDS)[0]
-    ids = [str(v["id"]) for v in stored(shop, result.external_id)["variants"]]
+    ids = [str(v["inventory_item_id"]) for v in stored(shop, result.external_id)["variants"]]
     assert result.variant_ids == {"MUG-1-S": ids[0], "#1": ids[1]}
 
 
@@ -70,7 +75,7 @@ def test_a_product_without_options_gets_shopifys_default_variant(connector, shop
     product.options, product.variants[0].option_values = [], {}
     result = connector.create_products(products=[product], fields=ALL_FIELDS)[0]
     variant = stored(shop, result.external_id)["variants"][0]
-    assert variant["title"] == "Default Title" and result.variant_ids == {"MUG-1-S": str(variant["id"])}
+    assert variant["title"] == "Default Title" and result.variant_ids == {"MUG-1-S": str(variant["inventory_item_id"])}
     assert connector.get_products(external_ids=[result.external_id])[0].variants[0].option_values == {}
 
 
@@ -119,7 +124,7 @@ def test_update_writes_only_the_given_fields(sandbox, account, shop, connector):
     assert [(v["sku"], v["price"], v["barcode"]) for v in raw["variants"]] == [
         ("MUG-1-S", "99.00", "5700000000001"), ("MUG-1-M", "120.00", product.variants[1].barcode),
         ("MUG-1-L", "99.00", product.variants[2].barcode)]
-    assert [v["id"] for v in raw["variants"]] == [int(i) for i in created.variant_ids.values()]
+    assert [v["inventory_item_id"] for v in raw["variants"]] == [int(i) for i in created.variant_ids.values()]
 
 
 def test_update_without_variant_fields_sends_no_variants(sandbox, shop, connector):
@@ -149,7 +154,7 @@ def test_update_with_variants_replaces_the_list_keeping_existing_ids(sandbox, ac
     assert [v["sku"] for v in raw["variants"]] == ["MUG-1-S", "MUG-1-L", "MUG-1-XL"]
     assert result.variant_ids["MUG-1-S"] == created.variant_ids["MUG-1-S"]
     assert result.variant_ids["MUG-1-L"] == created.variant_ids["MUG-1-L"]
-    assert result.variant_ids["MUG-1-XL"] == str(raw["variants"][2]["id"])
+    assert result.variant_ids["MUG-1-XL"] == str(raw["variants"][2]["inventory_item_id"])
     assert sandbox.stock_of(account["account"], "MUG-1-S") == 5  # existing variants keep their stock
     assert sandbox.stock_of(account["account"], "MUG-1-XL") == 3
 
@@ -271,3 +276,15 @@ def test_a_missing_permission_fails_the_whole_batch_in_the_merchants_words(sandb
         connector.create_products(products=[hub_product(1), hub_product(2)], fields=ALL_FIELDS)
     assert "lacks a permission" in caught.value.message and "Reconnect Shopify" in caught.value.message
     assert not caught.value.retryable
+
+
+def test_the_stock_connector_reads_the_stock_of_the_variants_a_create_returns(sandbox, clock, account, connector):
+    result = connector.create_products(products=[hub_product(1, variants=2, stock=4)], fields=ALL_FIELDS)[0]
+    stock = ShopifyStock(connection_for(account), transport=SandboxTransport(sandbox), clock=clock)
+    location = connector.location_id()
+    levels = stock.read_levels(refs=[StockRef(variant_id=i, product_id=result.external_id, location_id=location)
+                                     for i in result.variant_ids.values()])
+    assert sorted((lv.variant_id, lv.quantity) for lv in levels) == sorted(
+        zip(result.variant_ids.values(), (4, 5), strict=True))
+    read = connector.get_products(external_ids=[result.external_id])[0]
+    assert {v.sku: v.external_id for v in read.variants} == result.variant_ids
