@@ -39,7 +39,8 @@ class _CredentialsForm(forms.Form):
 
 def _credential_clean(name):
     def clean(self):
-        return self._checked(name, lambda value: services.setup_credential_check(field=name, value=value))
+        return self._checked(name, lambda value: services.setup_credential_check(field=name, value=value,
+                                                                                  platform=self.platform))
     return clean
 
 

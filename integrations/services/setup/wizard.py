@@ -4,7 +4,6 @@ from django.conf import settings
 from django.db import transaction
 
 from integrations.errors import ConnectorError
-from integrations.http import RetryPolicy
 from integrations.kinds.zettle_bigcommerce import ZettleBigCommerce
 from integrations.models import Connection, Direction, Integration, IntegrationMember, Role
 from integrations.platforms import PLATFORMS, platforms_with
@@ -17,7 +16,11 @@ from integrations.services.connections import (
     connection_update,
 )
 from integrations.services.integrations import integration_create, integration_member_set
-from integrations.services.setup.credentials import setup_address_check, setup_credential_check
+from integrations.services.setup.credentials import (
+    setup_address_check,
+    setup_credential_check,
+    setup_credentials_probe,
+)
 from integrations.services.setup.reading import (
     ENDED,
     integration_is_ended,
@@ -28,8 +31,6 @@ from integrations.services.setup.reading import (
 )
 from merchants.tenancy import ensure_owned, scoped
 
-# A validation call is one read; a platform having a bad moment should not keep the form waiting.
-_PROBE_RETRY = RetryPolicy(attempts=2, base_s=0.2, cap_s=1.0)
 
 def _check_open(integration):
     if integration.completed_at is not None:
@@ -83,53 +84,7 @@ def setup_sandbox_account(*, merchant, platform):
 def _probe(platform, *, credentials, settings_):
     """One real read with these credentials; returns the account id and settings learnt on the way.
     ConnectionProblem if the platform refuses."""
-    transport = sandbox_registry.transport_for(settings_.get("base_url"))
-    client = None
-    try:
-        if platform == "bigcommerce":
-            from integrations.bigcommerce.client import BigCommerceClient
-
-            client = BigCommerceClient(store_hash=settings_["store_hash"], access_token=credentials["access_token"],
-                                       base_url=settings_.get("base_url"), transport=transport, retry=_PROBE_RETRY)
-            client.call("GET", "/v3/catalog/products", params={"limit": 1, "page": 1})
-            return settings_["store_hash"], _bigcommerce_store(client)
-        from integrations.zettle.client import ZettleClient
-
-        client = ZettleClient(api_key=credentials["api_key"], client_id=credentials["client_id"],
-                              base_url=settings_.get("base_url") or None, transport=transport, retry=_PROBE_RETRY)
-        organization = str(client.users_self().get("organizationUuid") or "")
-        if not organization:
-            raise ConnectionProblem("Zettle did not say which organization this API key belongs to. Create a new "
-                                    "API key in Zettle and try again.")
-        return organization, {"organization_uuid": organization, **_zettle_currency(client)}
-    except ConnectorError as exc:
-        raise ConnectionProblem(f"Could not connect to {PLATFORMS[platform].label}: {exc.message}") from exc
-    finally:
-        if client is not None:
-            client.close()
-
-
-def _bigcommerce_store(client):
-    """{"currency", "weight_unit"} from the store's own settings; {} when they cannot be read (prices are
-    then not offered)."""
-    from integrations.bigcommerce.mapping import weight_unit
-
-    facts = client.store_facts()
-    unit = weight_unit(facts.get("weight_units"))
-    return {"currency": facts["currency"], **({"weight_unit": unit} if unit else {})} if facts else {}
-
-
-def _zettle_currency(client):
-    """{"currency", "vat_percentage"} from the organization's merchant information, or {} when not readable
-    (the prices step then reads it again, and says so if it still cannot)."""
-    from integrations.zettle.api_organization import organization_currency, organization_vat
-
-    try:
-        info = client.merchant_information()
-    except ConnectorError:
-        return {}
-    currency = organization_currency(info)
-    return {"currency": currency, "vat_percentage": organization_vat(info)} if currency else {}
+    return setup_credentials_probe(platform=platform, credentials=credentials, settings_=settings_)
 
 
 def _check_one_to_one(*, merchant, integration, platform, external_account_id):
@@ -192,9 +147,9 @@ def setup_connect_bigcommerce(*, merchant, integration, store_hash="", access_to
         access_token = account["credentials"]["access_token"]
         client_secret = account["credentials"]["client_secret"]
         sandbox = account["settings"]
-    store_hash = setup_credential_check(field="store_hash", value=store_hash)
-    access_token = setup_credential_check(field="access_token", value=access_token)
-    client_secret = setup_credential_check(field="client_secret", value=client_secret)
+    store_hash = setup_credential_check(platform="bigcommerce", field="store_hash", value=store_hash)
+    access_token = setup_credential_check(platform="bigcommerce", field="access_token", value=access_token)
+    client_secret = setup_credential_check(platform="bigcommerce", field="client_secret", value=client_secret)
     missing = [label for label, value in (("the store hash", store_hash), ("the access token", access_token),
                                           ("the client secret", client_secret)) if not value]
     if missing:
@@ -216,8 +171,8 @@ def setup_connect_zettle(*, merchant, integration, api_key="", client_id="", bas
         account = setup_sandbox_account(merchant=merchant, platform="zettle")
         api_key, client_id = account["credentials"]["api_key"], account["credentials"]["client_id"]
         sandbox = account["settings"]
-    api_key = setup_credential_check(field="api_key", value=api_key)
-    client_id = setup_credential_check(field="client_id", value=client_id)
+    api_key = setup_credential_check(platform="zettle", field="api_key", value=api_key)
+    client_id = setup_credential_check(platform="zettle", field="client_id", value=client_id)
     missing = [label for label, value in (("the API key", api_key), ("the client id", client_id)) if not value]
     if missing:
         raise ConnectionProblem(f"Enter {' and '.join(missing)} to connect Zettle.")
@@ -341,15 +296,16 @@ def setup_connect_member(*, merchant, integration, step, platform, credentials=N
         credentials, settings_ = account["credentials"], {**account["settings"], "sandbox": True}
         external_account_id = str(account.get("external_account_id") or "")
     else:
-        credentials = {field.name: setup_credential_check(field=field.name, value=(credentials or {}).get(field.name,
-                                                                                                     ""))
+        credentials = {field.name: setup_credential_check(platform=platform, field=field.name,
+                                                          value=(credentials or {}).get(field.name, ""))
                        for field in spec.credentials}
         missing = [str(field.label) for field in spec.credentials if not credentials[field.name]]
         if missing:
             raise ConnectionProblem(f"Enter {', '.join(missing)} to connect {spec.label}.")
         settings_ = {**spec.settings_defaults, **{k: v for k, v in (settings_ or {}).items() if v not in ("", None)}}
-        required = spec.settings_schema.get("required") or []
-        external_account_id = str(settings_.get(required[0], "")) if required else ""
+        external_account_id, probed = setup_credentials_probe(platform=platform, credentials=credentials,
+                                                              settings_=settings_)
+        settings_ = {**settings_, **probed}
     other = integration.home if role == "target" else integration.target
     if other is not None and other.platform == platform and (other.settings or {}).get("base_url") == \
             settings_.get("base_url") and other.external_account_id == external_account_id and external_account_id:
