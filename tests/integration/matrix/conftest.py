@@ -7,12 +7,12 @@ import time
 import pytest
 
 from integrations.engine.runner import integration_sync
-from integrations.engine.setup import integration_activate
 from integrations.sandbox import registry
 from integrations.sandbox.clock import FakeClock
 from integrations.sandbox.seed import catalog
 from integrations.services.connections import connection_create
 from integrations.services.integrations import integration_create
+from integrations.services.setup.wizard import setup_finish
 from synclog.models import SyncRun
 from tests.integration.matrix.platforms import PLATFORM_KEYS, tools_for
 
@@ -56,8 +56,8 @@ def connect(merchant, platform, sandbox):
 class Pair:
     """A merchant's home base and target accounts and the product sync between them."""
 
-    def __init__(self, merchant, sandboxes, home, target):
-        self.merchant = merchant
+    def __init__(self, merchant, sandboxes, home, target, capture):
+        self.merchant, self.capture = merchant, capture
         self.home_connection = connect(merchant, home, sandboxes[home])
         self.target_connection = connect(merchant, target, sandboxes[target])
         self.home = tools_for(self.home_connection, sandboxes[home])
@@ -80,19 +80,24 @@ class Pair:
         return self.integration
 
     def activate(self, **options):
+        """The set-up wizard's last step: ``integration_activate`` (prepare, webhooks, the setup pass), then
+        stock sync starts on both sides (its tasks run when the step commits; tasks are eager in tests)."""
         if self.integration is None:
             self.create_integration(**options)
-        return integration_activate(merchant=self.merchant, integration=self.integration)
+        with self.capture(execute=True):
+            return setup_finish(merchant=self.merchant, integration=self.integration)
 
     def sync(self, *, full=False):
+        """One pass, as "Sync now" runs it; what it hands on (stock pushes) runs when it commits."""
         self.integration.refresh_from_db()
-        return integration_sync(merchant=self.merchant, integration=self.integration,
-                                trigger=SyncRun.Trigger.MANUAL, full=full)
+        with self.capture(execute=True):
+            return integration_sync(merchant=self.merchant, integration=self.integration,
+                                    trigger=SyncRun.Trigger.MANUAL, full=full)
 
 
 @pytest.fixture
-def pair_factory(merchant_a, sandboxes):
+def pair_factory(merchant_a, sandboxes, django_capture_on_commit_callbacks):
     def make(home, target):
-        return Pair(merchant_a, sandboxes, home, target)
+        return Pair(merchant_a, sandboxes, home, target, django_capture_on_commit_callbacks)
 
     return make

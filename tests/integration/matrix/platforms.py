@@ -58,6 +58,10 @@ class Tools:
     def is_write(self, recorded):
         return recorded.method not in ("GET", "HEAD")
 
+    def stock_levels(self):
+        """{variant SKU: the quantity on hand} (where the product read carries it)."""
+        return {v.sku: v.stock for p in self.products() for v in p.variants}
+
     # --- shared --------------------------------------------------------------------------------------
     def writes(self, since=0):
         """The requests after the ``since``-th one in the sandbox's log that changed this account."""
@@ -168,6 +172,10 @@ class ZettleTools(Tools):
         return recorded.method not in ("GET", "HEAD") and not is_read_by_post(recorded.path) \
             and not recorded.path.startswith("/oauth")
 
+    def stock_levels(self):
+        """The STORE balances (Zettle keeps stock in its Inventory service, not on the product)."""
+        return {v.sku: self.sandbox.store_balance(self.account, v.sku) for p in self.products() for v in p.variants}
+
 
 class ShopboxTools(Tools):
     platform, client_class = "shopbox", ShopboxClient
@@ -199,6 +207,10 @@ class ShopboxTools(Tools):
     def is_write(self, recorded):
         return recorded.method not in ("GET", "HEAD") and not recorded.path.endswith(SHOPBOX_AUTH_PATH)
 
+    def stock_levels(self):
+        """The default branch's stock (Shopbox keeps it in product inventories, not on the product)."""
+        return {v.sku: self.sandbox.stock_of(self.account, v.sku) for p in self.products() for v in p.variants}
+
 
 class RackbeatTools(Tools):
     platform, client_class = "rackbeat", RackbeatClient
@@ -225,6 +237,10 @@ class RackbeatTools(Tools):
             if index == 0:
                 body["sales_price"] = float(price)
             client.update_product(number=variant.sku, body=body)
+
+    def stock_levels(self):
+        """The default location's stock."""
+        return {v.sku: int(self.sandbox.stock_of(self.account, v.sku)) for p in self.products() for v in p.variants}
 
     def set_own_fields(self, product):
         """The merchant moves the product's variants to a product group of theirs."""

@@ -22,6 +22,18 @@ def skus_of(entry):
     return {v.sku for v in products(*entry)[0].variants}
 
 
+def seeded_stock(*entries):
+    return {v.sku: v.stock for entry in entries for v in products(*entry)[0].variants}
+
+
+def assert_same_stock(pair, *entries):
+    """The home base still has the stock it was seeded with, and the target's copies have it too."""
+    seeded = seeded_stock(*entries)
+    home, target = pair.home.stock_levels(), pair.target.stock_levels()
+    assert {s: home.get(s) for s in seeded} == seeded, "stock on the home base, then as seeded"
+    assert {s: target.get(s) for s in seeded} == seeded, "stock on the target, then on the home base"
+
+
 @pytest.mark.parametrize(("home", "target"), PAIRS, ids=[f"{h}->{t}" for h, t in PAIRS])
 def test_product_sync(pair_factory, home, target):
     pair = pair_factory(home, target)
@@ -34,6 +46,7 @@ def test_product_sync(pair_factory, home, target):
     assert_ok(pair.activate())
     assert_mirrored(pair, fields=fields)
     assert len(pair.target.products()) == len(HOME_CATALOG)
+    assert_same_stock(pair, simple, edited)  # the copies Flyt created start with the home's stock
 
     # 3. the home base changes: an edit, two deletes (one copy Flyt created, one it linked), a new product
     by_sku = {p.variants[0].sku: p for p in pair.home.products()}
@@ -49,6 +62,7 @@ def test_product_sync(pair_factory, home, target):
     assert not skus_of(simple) & set(left), "the copy Flyt created is deleted with its home product"
     assert skus_of(linked) <= set(left), "a product the merchant had on the target before is kept"
     assert_mirrored(pair, fields=fields, only={sku_of(edited), sku_of(NEW_PRODUCT)})
+    assert_same_stock(pair, NEW_PRODUCT)
 
     # 4. an edit on the target is overwritten with the home base's version, and the log says so
     copy = pair.target.by_sku()[sku_of(edited)][0]
