@@ -6,7 +6,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from integrations.bench.sync import PLATFORMS
+PLATFORMS = ("bigcommerce", "zettle")  # the pair bench stock sells on and watches
 
 
 @dataclass

@@ -21,6 +21,7 @@ from integrations.bench.stock.measure import (
     wait_quiet,
 )
 from integrations.bench.stock.report import (
+    PLATFORMS,
     delivery_delta,
     double_counted,
     drifted,
@@ -167,7 +168,7 @@ def _bench_stock(*, rate, seconds, products=200, variants=1, source="zettle", ta
         "drift_skus": drift[:10], "ledger_units_from_source": moved,
         "selling_s": round(selling_s, 3), "quiet_wait_s": round(waited, 3), "setup_s": round(setup_s, 3),
         "skus": len(skus), "products": products, "variants_per_product": variants, "workers": workers,
-        "web_workers": web_workers, "api_calls": _calls(stats),
+        "web_workers": web_workers, "api_calls": _calls(stats, PLATFORMS),
         "calls_by_path": {p: s.get("by_path", {}) for p, s in stats.items()},
         "webhooks": delivery_delta(outbox_before, outbox), "stages": stages, "tasks": tasks,
         "tasks_failing": retried_tasks, "queued_at_start": queued_at_start,

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from integrations.bench.process import ServiceProcess, http_ready, log_ready
-from integrations.bench.stock.report import planned_sales
-from integrations.bench.sync import PLATFORMS, BenchError, _connect
+from integrations.bench.stock.report import PLATFORMS, planned_sales
+from integrations.bench.sync import BenchError, _connect, _integration
 
 HOME = "bigcommerce"  # the home base: seeded with the catalog, which the setup sync copies to the other
 
@@ -83,16 +83,13 @@ def set_up_shop(*, server, merchant, currency):
     """Connect both sandbox accounts, activate the integration (home base BigCommerce, its products in
     the Zettle channel already) and start stock sync on both connections, as ``StockShop.start`` does."""
     from integrations.engine.setup import integration_activate
-    from integrations.models import Integration
     from integrations.services.stock import stock_connection_start
 
     other = "zettle" if HOME == "bigcommerce" else "bigcommerce"
     home_connection = _connect(merchant=merchant, account=server.account(HOME), currency=currency)
     other_connection = _connect(merchant=merchant, account=server.account(other), currency=currency)
     by_platform = {HOME: home_connection, other: other_connection}
-    integration = Integration.objects.create(
-        merchant=merchant, bigcommerce=by_platform["bigcommerce"], zettle=by_platform["zettle"], home_platform=HOME,
-        prices_included=True, initial_scope=Integration.Scope.ALL, setup_step="finish")
+    integration = _integration(merchant=merchant, home=home_connection, target=other_connection)
     run = integration_activate(merchant=merchant, integration=integration)
     for connection in (by_platform["bigcommerce"], by_platform["zettle"]):
         connection.refresh_from_db()

@@ -4,10 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from integrations.bench.process import SandboxServerError
 from integrations.bench.stock import bench_stock
+from integrations.bench.stock.report import PLATFORMS
 from integrations.bench.sync import PLATFORMS as SYNC_PLATFORMS
 from integrations.bench.sync import BenchError, bench_sync
-
-PLATFORMS = ("bigcommerce", "zettle")  # bench stock: the pair whose stock sync runs through webhooks
 
 
 class Command(BaseCommand):
