@@ -21,14 +21,10 @@ from django.test.utils import override_settings
 
 from integrations.bench.process import PlatformSandboxes
 from integrations.http import PlatformClient
+from integrations.kinds import KINDS
 from integrations.platforms import PLATFORMS as SPECS
 from integrations.platforms import load, spec_for
-
-try:
-    from integrations.kinds import KINDS
-    from integrations.services.integrations import integration_create
-except ImportError:  # integrations still name their BigCommerce and Zettle connections
-    KINDS, integration_create = {}, None
+from integrations.services.integrations import integration_create
 
 PLATFORMS = tuple(SPECS)  # every platform Flyt connects to: any two make a benchmark
 # the path of a platform's product list (GET, normalised), to count the source's list reads; "" when the
@@ -203,14 +199,6 @@ def _integration(*, merchant, home, target):
     """The integration benched: ``home`` (the source) pushing products to ``target``, prices included, of
     the kind made for these two platforms (else the generic product sync). The one place the bench makes
     an integration."""
-    if integration_create is None:  # integrations made of the two platforms' connections (before members)
-        from integrations.models import Integration
-
-        by_platform = {home.platform: home, target.platform: target}
-        return Integration.objects.create(
-            merchant=merchant, bigcommerce=by_platform.get("bigcommerce"), zettle=by_platform.get("zettle"),
-            home_platform=home.platform, prices_included=True, initial_scope=Integration.Scope.ALL,
-            setup_step="finish")
     pair = {home.platform, target.platform}
     kind = next((k for k in KINDS.values() if k.platforms and set(k.platforms) == pair), None) or \
         next(k for k in KINDS.values() if not k.platforms)
