@@ -130,6 +130,10 @@ class CallCounter:
                 stats["by_path"][key] = stats["by_path"].get(key, 0) + 1
                 service = call_service(platform, request.path)
                 stats["by_service"][service] = stats["by_service"].get(service, 0) + 1
+                # when each service was first and last called (epoch seconds): where a pass's time goes
+                first, last = stats.setdefault("first_at", {}), stats.setdefault("last_at", {})
+                first[service] = min(first.get(service, request.at), request.at)
+                last[service] = max(last.get(service, request.at), request.at)
 
     def snapshot(self, *, reset=False):
         with self.lock:

@@ -56,6 +56,11 @@ def test_bench_sync_syncs_everything_once_and_rerun_writes_nothing(source, targe
     assert assumed["bigcommerce"]["page_size"] == 250 and assumed["zettle"]["page_size"] == 500
     assert (assumed["bigcommerce"]["write_batch_size"], assumed["zettle"]["write_batch_size"]) == (10, 500)
     assert result["peak_rss_mb"] > 0 and result["rate_limit_wait_s"] >= 0 and result["forced_s"] >= 0
+    # when the pass first and last called each service: within the pass
+    spans = [span for services in result["service_calls_s"].values() for span in services.values()]
+    assert spans and all(0 <= first <= last <= result["wall_s"] + 0.5 for first, last in spans)
+    if target == "zettle":
+        assert "inventory" in result["service_calls_s"]["zettle"]
 
 
 @pytest.mark.django_db
