@@ -297,6 +297,16 @@ class Integration(MerchantOwnedModel):
         return [m.connection for m in self.member_list]
 
     @property
+    def product_members(self):
+        """The connections that take part in the product sync (any role but off), in order."""
+        return self._with_role("products", Role.HOME, Role.TARGET, Role.BOTH)
+
+    @property
+    def both_ways(self):
+        """The members whose products sync both ways (none when the integration has a home base)."""
+        return [] if self._with_role("products", Role.HOME) else self._with_role("products", Role.BOTH)
+
+    @property
     def home_platform(self):
         home = self.home
         return home.platform if home is not None else ""

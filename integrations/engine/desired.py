@@ -142,8 +142,8 @@ def product_hash(product: ExternalProduct, fields) -> str:
         doc["description"] = (product.description or "").strip()
     if "images" in fields:
         doc["images"] = [image.url for image in sorted(product.images, key=lambda i: i.position)]
-    if "seo" in fields:
-        doc["seo"] = product.seo or {}
+    if "seo" in fields:  # an empty SEO text is no SEO text, however the platform spells it
+        doc["seo"] = {key: value for key, value in (product.seo or {}).items() if value}
     if "videos" in fields and product.videos:
         doc["videos"] = list(product.videos)
     variants = []

@@ -8,8 +8,6 @@ to the platforms or the hub (hub changes are rolled back; only the log stays).
 """
 
 import logging
-import queue
-import threading
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 
@@ -19,6 +17,7 @@ from django.utils import timezone
 from catalog.models import Product
 from catalog.services import CatalogError, product_archive
 from dbtools.bulk import rows_insert
+from integrations.engine.both_ways import BothWays
 from integrations.engine.hub import (
     integration_price_list,
     pull_new_products,
@@ -28,10 +27,10 @@ from integrations.engine.hub import (
     split_new,
 )
 from integrations.engine.push import Pusher, push_listed, target_product_remove
+from integrations.engine.reading import read_ahead
 from integrations.engine.runlog import RunLog
 from integrations.engine.stock.links import stock_link_bound
 from integrations.errors import ConnectorError
-from integrations.http import SystemClock
 from integrations.kinds import kind_for
 from integrations.models import Binding, Listing
 from integrations.paging import pages as paged
@@ -54,9 +53,10 @@ class _DryRunRollback(Exception):
     pass
 
 
-def target_fields(integration, target=None):
-    """What a pass writes to ``target`` (default: the first target): the kind's field table."""
-    return kind_for(integration).fields(integration, target=target or integration.target)
+def target_fields(integration, target=None, source=None):
+    """What a pass writes to ``target`` (default: the first target) from ``source`` (default: the home
+    base): the kind's field table."""
+    return kind_for(integration).fields(integration, target=target or integration.target, source=source)
 
 
 def integration_sync(*, merchant, integration, trigger, full=False, dry_run=False, product_ids=None,
@@ -99,7 +99,10 @@ def _run(*, merchant, integration, run, trigger, full, dry_run, product_ids, hom
             for target, connector in target_connectors:
                 _prepare(integration, kind, target, connector, "target")
             setup = full or trigger == SyncRun.Trigger.SETUP
-            if dry_run or product_ids is not None or home_external_ids is not None:
+            if integration.both_ways:
+                _run_both_ways(merchant=merchant, integration=integration, log=log, full=setup, dry_run=dry_run,
+                               connectors=[(home, home_connector), *target_connectors], product_ids=product_ids)
+            elif dry_run or product_ids is not None or home_external_ids is not None:
                 pulled = _pull(merchant=merchant, integration=integration, connector=home_connector, log=log,
                                full=setup, external_ids=home_external_ids, dry_run=dry_run)
                 for target, connector in target_connectors:
@@ -152,6 +155,25 @@ def _run(*, merchant, integration, run, trigger, full, dry_run, product_ids, hom
     return run
 
 
+def _run_both_ways(*, merchant, integration, log, full, dry_run, connectors, product_ids):
+    """Both ways: every member is read (only what changed since its watermark), the newest change of
+    a product changed on both sides wins and the log names the conflict; then every member is written
+    what the hub holds (what is already there is not written again)."""
+    state = BothWays(integration=integration)
+    touched = set()
+    for connection, connector in connectors:
+        others = [c for c, _ in connectors if c != connection]
+        state.start(source=connection, fields_in=target_fields(integration, others[0], source=connection),
+                    fields_out=target_fields(integration, connection, source=others[0]))
+        touched.update(_pull(merchant=merchant, integration=integration, connector=connector, log=log, full=full,
+                             external_ids=None, dry_run=dry_run, source=connection, both=state))
+    for connection, connector in connectors:
+        other = next(c for c, _ in connectors if c != connection)
+        push_listed(merchant=merchant, integration=integration, target=connection, connector=connector, log=log,
+                    fields=target_fields(integration, connection, source=other), dry_run=dry_run,
+                    product_ids=product_ids)
+
+
 def _link_stock(*, merchant, integration, log):
     """Link the variants this pass bound to their stock on both platforms (so a new product's first
     sale counts); a platform that does not answer leaves them to the next reconcile."""
@@ -174,11 +196,16 @@ def _prepare(integration, kind, connection, connector, role):
         connection.save(update_fields=["settings", "updated_at"])
 
 
-def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run, on_page=None):
+def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run, on_page=None, source=None,
+          both=None):
     """Pull home products into the hub; returns the ids of the hub products touched. ``on_page`` is
     called with the hub ids of each page once that page is in the hub (and listed); with it, nothing
-    is returned (memory stays flat whatever the size of the catalog)."""
-    home = integration.home
+    is returned (memory stays flat whatever the size of the catalog).
+
+    ``source`` (default: the home base) is the member read. ``both`` (a ``_BothWays``) reads a
+    both-ways member: only the fields it shares with the other side change the hub, Flyt's own writes
+    coming back are not changes, and a product changed on both sides keeps the newest change."""
+    home = source or integration.home
     since = None if full else cursor_since(merchant=merchant, connection=home, resource="products")
     # taken before reading, on the platform's clock, with an overlap
     started = datetime.fromtimestamp(connector.now(), UTC) - WATERMARK_OVERLAP
@@ -187,14 +214,17 @@ def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run,
     source = connector.get_products(external_ids=external_ids) if external_ids is not None else \
         connector.iter_products(since=since)
     pages = paged(source, PULL_PAGE)
-    if on_page is not None and _real_clock(connector):
-        pages = _read_ahead(pages)  # the next page is read while this one goes into the hub
+    if on_page is not None:
+        pages = read_ahead(pages)  # the next page is read while this one goes into the hub
     for page in pages:
         log.beat()
         seen.update(str(e.external_id) for e in page)
         digests = read_hashes(page)
         new, rest = split_new(merchant=merchant, connection=home, externals=page)
         rest, unchanged = skip_unchanged(connection=home, externals=rest, digests=digests)
+        if both is not None:
+            rest, echoes = both.own_changes(merchant=merchant, connection=home, externals=rest, log=log)
+            unchanged += echoes
         page_ids = list(unchanged)
         if on_page is None:
             touched.extend(unchanged)
@@ -211,8 +241,14 @@ def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run,
         for external in rest:
             try:
                 with transaction.atomic():
-                    outcomes.append((external, pull_product(merchant=merchant, connection=home, external=external,
-                                                            price_list=price_list)))
+                    if both is not None:
+                        outcome = both.pull(merchant=merchant, connection=home, external=external,
+                                            price_list=price_list, digest=digests[str(external.external_id)],
+                                            log=log)
+                    else:
+                        outcome = pull_product(merchant=merchant, connection=home, external=external,
+                                               price_list=price_list)
+                    outcomes.append((external, outcome))
             except Exception as exc:  # one bad item never stops the run
                 logger.exception("pull failed run=%s external_id=%s", log.run.pk, external.external_id)
                 # a FlytError says why in the merchant's words; anything else is ours to look at (logged above)
@@ -239,76 +275,16 @@ def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run,
             on_page(page_ids)
     if external_ids is not None:
         missing = {str(e) for e in external_ids} - seen
-        _gone(merchant=merchant, integration=integration, connector=connector, external_ids=missing, log=log)
+        _gone(merchant=merchant, integration=integration, connector=connector, external_ids=missing, log=log,
+              source=home)
     elif since is None:
         bound = set(Binding.objects.filter(connection=home, kind=Binding.Kind.PRODUCT)
                     .values_list("external_id", flat=True))
-        _gone(merchant=merchant, integration=integration, connector=connector, external_ids=bound - seen, log=log)
+        _gone(merchant=merchant, integration=integration, connector=connector, external_ids=bound - seen, log=log,
+              source=home)
     if not dry_run:
         cursor_advance(merchant=merchant, connection=home, resource="products", since=started)
     return touched
-
-
-def _real_clock(connector):
-    clock = getattr(connector, "clock", None)
-    return clock is None or isinstance(clock, SystemClock)
-
-
-def _read_ahead(pages):
-    """``pages`` read one page ahead by a background thread (HTTP only; the thread never touches the
-    database). An error reading is raised here, where the page would have been. The next page is read
-    only once the engine has taken the last one: at most two pages are held, whatever the catalog."""
-    slot = queue.Queue(maxsize=1)
-    taken = threading.Semaphore(0)  # released each time the engine takes a page
-    done = object()
-    stop = threading.Event()
-
-    def offer(item):
-        while not stop.is_set():
-            try:
-                slot.put(item, timeout=0.2)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def wait_taken():
-        while not stop.is_set():
-            if taken.acquire(timeout=0.2):
-                return True
-        return False
-
-    def read():
-        try:
-            iterator = iter(pages)
-            while True:
-                page = next(iterator, done)
-                if page is done:
-                    break
-                if not offer((page, None)):
-                    return
-                del page
-                if not wait_taken():  # read the next page while the engine works on this one
-                    return
-            offer((done, None))
-        except BaseException as exc:  # raised in the engine's thread
-            offer((done, exc))
-
-    thread = threading.Thread(target=read, name="flyt-pull-reader", daemon=True)
-    thread.start()
-    try:
-        while True:
-            page, error = slot.get()
-            taken.release()
-            if error is not None:
-                raise error
-            if page is done:
-                return
-            yield page
-            del page
-    finally:
-        stop.set()
-        thread.join(timeout=30)
 
 
 def _list(*, merchant, integration, products):
@@ -333,18 +309,19 @@ def _list(*, merchant, integration, products):
     Listing.objects.bulk_update(revived, ["active", "source"])
 
 
-def _gone(*, merchant, integration, connector, external_ids, log):
-    """Home products no longer read: deleted on the home base, or no longer offered by it (e.g.
-    BigCommerce: unassigned from the channel)."""
+def _gone(*, merchant, integration, connector, external_ids, log, source=None):
+    """Home products no longer read: deleted on the home base (``source``, default the home base), or
+    no longer offered by it (e.g. BigCommerce: unassigned from the channel)."""
     if not external_ids:
         return
     still_there = connector.existing_ids(external_ids=sorted(external_ids))
-    home, kind = integration.home, kind_for(integration)
+    home, kind = source or integration.home, kind_for(integration)
+    targets = [c for c in integration.product_members if c != home]
     for binding in Binding.objects.filter(connection=home, kind=Binding.Kind.PRODUCT, external_id__any=external_ids):
         product = scoped(Listing, merchant=merchant).filter(integration=integration, product_id=binding.hub_id)
         if binding.external_id in still_there:  # no longer offered: stop syncing, keep the copies
             if product.filter(active=True).update(active=False):
-                for target in integration.targets:
+                for target in targets:
                     target_product_remove(merchant=merchant, integration=integration, target=target,
                                           product_id=binding.hub_id, delete_copy=False, log=log,
                                           reason=kind.unlisted_reason(integration, target=target))
@@ -353,7 +330,7 @@ def _gone(*, merchant, integration, connector, external_ids, log):
         hub_product = scoped(Product, merchant=merchant).filter(pk=binding.hub_id).first()
         if hub_product is not None:
             product_archive(merchant=merchant, product=hub_product)
-        for target in integration.targets:
+        for target in targets:
             target_product_remove(merchant=merchant, integration=integration, target=target,
                                   product_id=binding.hub_id, delete_copy=True, log=log,
                                   reason=f"was deleted on {home.platform_info.label}, so its copy was deleted too")

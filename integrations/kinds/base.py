@@ -25,9 +25,10 @@ class IntegrationKind:
         """Every field the home base's products carry to the target (platform keys), prices included."""
         raise NotImplementedError
 
-    def fields(self, integration, *, target) -> frozenset:
-        """What a pass writes to ``target``: the kind's fields, without prices unless they are included."""
-        fields = self.fields_from(home=integration.home.platform, target=target.platform)
+    def fields(self, integration, *, target, source=None) -> frozenset:
+        """What a pass writes to ``target`` from ``source`` (default: the home base): the kind's fields,
+        without prices unless they are included."""
+        fields = self.fields_from(home=(source or integration.home).platform, target=target.platform)
         return fields if integration.prices_included else fields - PRICE_FIELDS
 
     def placement(self, integration, *, target) -> dict:

@@ -29,6 +29,8 @@ def _check_product_roles(members):
     if Role.HOME in roles and Role.BOTH in roles:
         raise ConnectionProblem(_("With a home base, the other platforms are targets: choose target instead of "
                                   "both ways."))
+    if roles.count(Role.BOTH) > 2:
+        raise ConnectionProblem(_("Products sync both ways between two platforms."))
 
 
 @transaction.atomic

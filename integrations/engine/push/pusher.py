@@ -212,7 +212,7 @@ class Pusher:
             if pid in bound and pid not in bindings:
                 bindings[pid] = Binding(merchant=merchant, connection=target, kind=Binding.Kind.PRODUCT, hub_id=pid,
                                         external_id=bound[pid])
-        to_create, to_update, remote_hashes = [], [], {}
+        to_create, to_update, remote_hashes, pushed_hashes = [], [], {}, {}
         for pid in chunk:
             if pid in skipped or pid not in products:
                 continue
@@ -233,6 +233,14 @@ class Pusher:
                 self.log.add(action=SyncEntry.Action.NOTE, object_type="product", object_ref=binding.external_id,
                              message=f"{_label(product)} was missing on {self.label}; Flyt creates it again.")
                 to_create.append((_Pushed.of(product), desired, digest))
+            elif current == digest:  # the target already holds exactly this (e.g. the side it was read from)
+                if not self.dry_run and binding.pk is not None:
+                    if binding.last_pushed_hash != digest:
+                        pushed_hashes[binding.pk] = digest
+                    if not binding.remote_hash:
+                        remote_hashes[binding.pk] = current
+                self.log.add(action=SyncEntry.Action.UNCHANGED, object_type="product", object_ref=binding.external_id,
+                             message=f"{_label(product)} is up to date on {self.label}.")
             elif binding.last_pushed_hash != digest:
                 to_update.append((_Pushed.of(product), desired, digest, binding, "changed in Flyt"))
             elif binding.remote_hash and current != binding.remote_hash:
@@ -243,6 +251,8 @@ class Pusher:
                 self.log.add(action=SyncEntry.Action.UNCHANGED, object_type="product", object_ref=binding.external_id,
                              message=f"{_label(product)} is up to date on {self.label}.")
         column_set(Binding.objects.filter(connection=target, kind=Binding.Kind.PRODUCT), "remote_hash", remote_hashes)
+        column_set(Binding.objects.filter(connection=target, kind=Binding.Kind.PRODUCT), "last_pushed_hash",
+                   pushed_hashes)
         self.pending["create"].extend(to_create)
         self.pending["update"].extend(to_update)
         self._flush(full_only=True)
