@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 
+from integrations.fields import mask
 from integrations.models import (
     Binding,
     Connection,
@@ -43,8 +44,6 @@ class ConnectionAdmin(admin.ModelAdmin):
 
     @admin.display(description="Webhook secret")
     def webhook_secret_masked(self, obj):
-        from integrations.fields import mask
-
         return mask(obj.webhook_secret) or "—"
 
 

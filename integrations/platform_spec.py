@@ -67,7 +67,7 @@ class PlatformSpec:
     ``(connection, headers, body)`` raising ``WebhookRejected``) or by polling every
     ``poll_interval_s`` seconds (the merchant may change it in the settings' ``poll_interval_seconds``).
     ``product_fields_read`` / ``product_fields_write`` are names from
-    ``integrations.engine.connector.PRODUCT_FIELDS``."""
+    ``integrations.contracts.products.PRODUCT_FIELDS``."""
 
     key: str
     label: str

@@ -5,10 +5,11 @@ from django.db.models import OuterRef, Subquery
 from catalog.models import Variant
 from integrations.engine.stock.common import stock_active
 from integrations.errors import ConnectorError
-from integrations.models import Connection, Direction, RemoteStock, WebhookEvent
+from integrations.models import Binding, Connection, Direction, RemoteStock, WebhookEvent
+from integrations.registry import stock_connector_for
 from inventory.models import Allocation, Location
 from inventory.selectors import stock_quantities
-from merchants.tenancy import get_for_merchant_or_404, scoped
+from merchants.tenancy import ensure_owned, get_for_merchant_or_404, scoped
 from synclog.models import SyncRun
 
 
@@ -137,13 +138,21 @@ def _and(names):
     return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
 
+def location_mappings(*, merchant, connection):
+    """[(ExternalLocation, hub Location or None)] for the connection's platform locations."""
+    ensure_owned(connection, merchant=merchant)
+    connector = stock_connector_for(connection)
+    mapped = dict(Binding.objects.filter(connection=connection, kind=Binding.Kind.LOCATION)
+                  .values_list("external_id", "hub_id"))
+    hub = {loc.pk: loc for loc in scoped(Location, merchant=merchant)}
+    return [(loc, hub.get(mapped.get(loc.external_id))) for loc in connector.locations()]
+
+
 def connection_stock(*, merchant, connection):
     """The stock part of a connection's page: last check, drift, and its locations with their mapping."""
     context = {"enabled": connection.stock_direction != Direction.OFF, "locations": [], "problem": "",
                "hub_locations": list(scoped(Location, merchant=merchant))}
     if context["enabled"] and connection.status != Connection.Status.DISCONNECTED:
-        from integrations.services.stock import location_mappings
-
         try:
             context["locations"] = location_mappings(merchant=merchant, connection=connection)
         except ConnectorError as exc:

@@ -1,4 +1,4 @@
-"""What the platforms' stock connectors share (the engine's contract stays ``integrations.engine.stock_connector``).
+"""What the platforms' stock connectors share (the contract itself is ``integrations.contracts.stock``).
 
 ``ClientStockConnector``: a connector over one platform client built from the connection, with the
 account's locations read once per connector and the client's call counts. The functions put the
@@ -9,7 +9,7 @@ the platform refuses it as a whole (``write_each_on_refusal``).
 
 from abc import abstractmethod
 
-from integrations.engine.stock_connector import AdjustResult, ExternalLocation, StockConnector
+from integrations.contracts.stock import AdjustResult, ExternalLocation, StockConnector
 from integrations.errors import ConnectorError
 
 CONNECTION_STATUSES = (401, 403)  # every item would fail the same way: raise

@@ -5,20 +5,35 @@ worker dies, counts its deliveries in the database (``TaskAttempt``) and gives u
 ``TASK_MAX_DELIVERIES`` — so a message that kills its worker cannot loop — and retries
 retryable failures with exponential backoff and full jitter, waiting at least as long as a
 platform asked (``retry_after``).
+
+``enqueue`` queues a task by its registered name, so that the services and the engine below
+``integrations.tasks`` can start work without importing the module that calls them.
 """
 
 import logging
 import random
 from functools import wraps
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 
 from integrations.errors import ConnectorError
+from integrations.models import TaskAttempt
 
 logger = logging.getLogger("flyt.tasks")
+
+# The tasks queued from below ``integrations.tasks``, by the name ``flyt_task`` registers them under.
+CONNECTION_SYNC = "integrations.tasks.connection_sync_task"
+INTEGRATION_SYNC = "integrations.tasks.integration_sync_task"
+WEBHOOK_EVENT_PROCESS = "integrations.tasks.webhook_event_process_task"
+STOCK_PUSH = "integrations.tasks.stock_push_task"
+STOCK_RECONCILE = "integrations.tasks.stock_reconcile_task"
+STOCK_CONNECTION_START = "integrations.tasks.stock_connection_start_task"
+STOCK_POLL = "integrations.tasks.stock_poll_task"
+QUEUED_BY_NAME = (CONNECTION_SYNC, INTEGRATION_SYNC, WEBHOOK_EVENT_PROCESS, STOCK_PUSH, STOCK_RECONCILE,
+                  STOCK_CONNECTION_START, STOCK_POLL)
 
 BACKOFF_BASE_S = 2
 BACKOFF_CAP_S = 240  # below the broker's visibility timeout (300 s): a longer countdown is delivered again
@@ -40,8 +55,6 @@ def _retryable(exc):
 
 def _count_delivery(task_id, task_name):
     """Count this delivery; False when the message has been delivered too often already."""
-    from integrations.models import TaskAttempt
-
     with transaction.atomic():
         attempt, _ = TaskAttempt.objects.get_or_create(task_id=task_id, defaults={"task_name": task_name})
         TaskAttempt.objects.filter(pk=attempt.pk).update(deliveries=F("deliveries") + 1)
@@ -56,8 +69,6 @@ def _count_delivery(task_id, task_name):
 
 
 def _finish(task_id, *, error=None, gave_up=False):
-    from integrations.models import TaskAttempt
-
     if error is None:
         TaskAttempt.objects.filter(task_id=task_id).delete()
     else:
@@ -97,3 +108,19 @@ def flyt_task(*, queue="default", max_retries=5, **options):
         return task
 
     return decorator
+
+
+def enqueue(task_name, *args, countdown=None):
+    """Queue the task registered as ``task_name`` (ids and plain values as ``args``), after ``countdown``
+    seconds when given. Goes through the task itself, so its queue and, in eager mode (tests, the
+    embedded default), its running in process apply as if the caller had imported it."""
+    task = current_app.tasks[task_name]
+    if countdown:
+        return task.apply_async(args, countdown=countdown)
+    return task.delay(*args)
+
+
+def enqueue_on_commit(task_name, *args, countdown=None, robust=False):
+    """``enqueue`` once the current transaction commits (at once outside one); ``robust``: a broker
+    that cannot be reached is logged instead of failing the commit's other callbacks."""
+    transaction.on_commit(lambda: enqueue(task_name, *args, countdown=countdown), robust=robust)

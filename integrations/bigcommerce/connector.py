@@ -22,7 +22,7 @@ from integrations.bigcommerce.client import BigCommerceClient
 from integrations.bigcommerce.connector_support import ZETTLE_CATEGORY, since_filter, sku_chunks
 from integrations.bigcommerce.connector_writes import CONNECTION_STATUSES, BigCommerceWrites
 from integrations.bigcommerce.webhooks import HEADER_NAME
-from integrations.engine.connector import ProductConnector
+from integrations.contracts.products import ProductConnector
 from integrations.errors import ConnectorError
 
 PRODUCT_SCOPES = ("store/product/created", "store/product/updated", "store/product/deleted")

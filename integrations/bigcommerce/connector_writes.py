@@ -6,7 +6,7 @@ videos and deletes. See ``integrations.bigcommerce.connector`` for the whole sto
 from integrations.bigcommerce import mapping
 from integrations.bigcommerce.catalog_api import PRODUCT_BATCH, VARIANT_BATCH
 from integrations.bigcommerce.connector_support import label, refusal_errors, refusal_reason, variant_key
-from integrations.engine.connector import PRODUCT_FIELDS, WriteResult
+from integrations.contracts.products import PRODUCT_FIELDS, WriteResult
 from integrations.errors import ConnectorError
 
 CONNECTION_STATUSES = (401, 403)  # every product would fail the same way: raise instead of reporting each

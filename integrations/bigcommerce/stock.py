@@ -35,7 +35,7 @@ from integrations.bigcommerce.commerce_api import DEFAULT_REASON, INVENTORY_BATC
 from integrations.bigcommerce.connector import CHANNEL_SCOPES, PRODUCT_SCOPES, STOCK_SCOPES
 from integrations.bigcommerce.stock_writes import RELATIVE_PATH, StockWrites
 from integrations.bigcommerce.webhooks import HEADER_NAME
-from integrations.engine.stock_connector import (
+from integrations.contracts.stock import (
     AdjustResult,
     ExternalLocation,
     PlatformLevel,

@@ -7,7 +7,7 @@ answers in the merchant's words. See ``integrations.bigcommerce.stock`` for the 
 import json
 import re
 
-from integrations.engine.stock_connector import AdjustResult
+from integrations.contracts.stock import AdjustResult
 from integrations.errors import ConnectorError
 from integrations.stock_support import CONNECTION_STATUSES, not_answered, refused
 

@@ -28,6 +28,7 @@ import hmac
 import json
 import re
 import time
+from datetime import UTC, datetime
 
 from integrations.dto import ExternalChange
 from integrations.errors import WebhookMalformed, WebhookRejected, WebhookStale
@@ -159,8 +160,6 @@ _ACTIONS = {"created": "created", "updated": "updated", "deleted": "deleted", "a
 
 def parse(*, headers, body):
     """A callback -> the changes it announces (empty for scopes Flyt does not use)."""
-    from datetime import UTC, datetime
-
     payload = _payload(body)
     scope, data = payload["scope"], payload.get("data") or {}
     occurred = datetime.fromtimestamp(int(payload["created_at"]), UTC) if payload.get("created_at") else None

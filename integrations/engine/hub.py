@@ -9,8 +9,8 @@ from django.db import IntegrityError, connections, router, transaction
 from catalog.models import Product, Variant
 from catalog.services import price_list_for_currency, product_apply, products_create_many
 from dbtools.bulk import rows_insert
+from integrations.engine.bindings import bindings_save
 from integrations.models import Binding
-from integrations.services.bindings import bindings_save
 from inventory.models import StockMovement
 from inventory.services import location_get_default, stock_movements_record_many
 from merchants.tenancy import ensure_owned, scoped

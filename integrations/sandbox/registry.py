@@ -1,28 +1,31 @@
 """One sandbox per platform per process, optionally saved to disk so that `manage.py sandbox
-seed` and the web server (another process) see the same accounts."""
+seed` and the web server (another process) see the same accounts. Sandboxes installed in process
+(tests, benchmarks) are kept by ``integrations.sandbox.inprocess``, re-exported here."""
 
 import fcntl
 import json
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 from integrations.platforms import PLATFORMS
 from integrations.sandbox.clock import RealClock
-from integrations.sandbox.transport import SandboxTransport
+from integrations.sandbox.inprocess import (  # noqa: F401  the in-process half of this registry, for its callers
+    INPROCESS_HOST,
+    inprocess_base_url,
+    install,
+    installed_for,
+    transport_for,
+    uninstall_all,
+)
 
 # a view over the platform specs: {platform: dotted path of its sandbox class}
 SANDBOXES = {key: spec.sandbox for key, spec in PLATFORMS.items() if spec.sandbox}
 
 _shared = {}
-# Sandboxes served in process (tests, benchmarks): a connection whose base URL is on this host
-# talks to the installed sandbox through an httpx transport instead of the network.
-INPROCESS_HOST = "sandbox.flyt.test"
-_installed = {}
 
 
 def sandbox_class(platform):
@@ -80,31 +83,3 @@ def reset_all():
         if platform in _shared:
             _shared[platform].reset()
             _shared[platform]._loaded_mtime = None
-
-
-def install(platform, sandbox):
-    """Serve ``sandbox`` in process for connections whose base URL is on INPROCESS_HOST."""
-    _installed[platform] = sandbox
-    return sandbox
-
-
-def uninstall_all():
-    _installed.clear()
-
-
-def inprocess_base_url(platform):
-    return f"http://{INPROCESS_HOST}/sandbox/{platform}"
-
-
-def installed_for(base_url):
-    """The sandbox installed in process for ``base_url``, or None when it goes over the network."""
-    parts = urlsplit(base_url or "")
-    if parts.hostname != INPROCESS_HOST:
-        return None
-    return _installed.get(parts.path.removeprefix("/sandbox/").split("/", 1)[0])
-
-
-def transport_for(base_url):
-    """The in-process transport for ``base_url``, or None when it should go over the network."""
-    sandbox = installed_for(base_url)
-    return SandboxTransport(sandbox) if sandbox is not None else None

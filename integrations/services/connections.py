@@ -1,17 +1,19 @@
 """Connections: create, configure, activate, pause, disconnect, ask for a sync."""
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext
 
-from integrations.models import Connection, Direction
+from integrations.engine.connections import (  # noqa: F401  the last four: until engine.setup and runner import them there
+    ConnectionProblem,
+    connection_activate,
+    connection_disconnect,
+    connection_mark_error,
+    connection_record_run,
+)
+from integrations.models import Connection, Direction, _new_webhook_secret
 from integrations.platforms import PLATFORMS, SettingsInvalid, validate_settings
-from merchants.errors import FlytError
+from integrations.tasking import CONNECTION_SYNC, enqueue_on_commit
 from merchants.tenancy import ensure_owned, scoped
-
-
-class ConnectionProblem(FlytError):
-    """A connection change that cannot be made; the message is for people."""
 
 _DIRECTION_FIELDS = ("products_direction", "stock_direction", "orders_direction", "customers_direction")
 
@@ -106,16 +108,6 @@ def connection_set_credentials(*, merchant, connection, credentials):
     return connection
 
 
-def connection_activate(*, merchant, connection, now=None):
-    ensure_owned(connection, merchant=merchant)
-    now = now or timezone.now()
-    connection.status = Connection.Status.ACTIVE
-    connection.status_message = ""
-    connection.next_run_at = now if connection.sync_interval_minutes else None
-    connection.save(update_fields=["status", "status_message", "next_run_at", "updated_at"])
-    return connection
-
-
 def connection_pause(*, merchant, connection):
     ensure_owned(connection, merchant=merchant)
     connection.status = Connection.Status.PAUSED
@@ -123,33 +115,9 @@ def connection_pause(*, merchant, connection):
     return connection
 
 
-def connection_mark_error(*, merchant, connection, message):
-    """Put the connection in 'needs attention' with a message that says what to do."""
-    ensure_owned(connection, merchant=merchant)
-    connection.status = Connection.Status.ERROR
-    connection.status_message = message[:500]
-    connection.save(update_fields=["status", "status_message", "updated_at"])
-    return connection
-
-
-@transaction.atomic
-def connection_disconnect(*, merchant, connection):
-    """Stop syncing and forget the credentials; the sync log stays."""
-    ensure_owned(connection, merchant=merchant)
-    connection.status = Connection.Status.DISCONNECTED
-    connection.credentials = {}
-    connection.previous_webhook_secret = ""
-    connection.platform_webhook_secrets = []
-    connection.next_run_at = None
-    connection.save()
-    return connection
-
-
 def connection_rotate_webhook_secret(*, merchant, connection):
     """A new webhook secret; the previous one is still accepted until the next rotation."""
     ensure_owned(connection, merchant=merchant)
-    from integrations.models import _new_webhook_secret
-
     connection.previous_webhook_secret = connection.webhook_secret
     connection.webhook_secret = _new_webhook_secret()
     connection.save(update_fields=["webhook_secret", "previous_webhook_secret", "updated_at"])
@@ -163,17 +131,7 @@ def connection_request_sync(*, merchant, connection, trigger="manual", full=Fals
         raise ConnectionProblem(
             f"{connection.name} is {connection.get_status_display().lower()}: finish or resume it before syncing."
         )
-    from integrations.tasks import connection_sync_task
-
-    transaction.on_commit(lambda: connection_sync_task.delay(connection.pk, trigger, full))
-
-
-def connection_record_run(*, merchant, connection, now=None):
-    """Note that a sync pass ran; the next scheduled one was set when the dispatcher claimed it."""
-    ensure_owned(connection, merchant=merchant)
-    connection.last_run_at = now or timezone.now()
-    connection.save(update_fields=["last_run_at", "updated_at"])
-    return connection
+    enqueue_on_commit(CONNECTION_SYNC, connection.pk, trigger, full)
 
 
 def connection_list_active(*, merchant):

@@ -9,9 +9,10 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from integrations.engine.cursors import cursor_claim_poll
 from integrations.models import Connection, SyncCursor
 from integrations.platforms import platforms_with, spec_for
-from integrations.services.cursors import cursor_claim_poll
+from integrations.tasking import CONNECTION_SYNC, STOCK_CONNECTION_START, STOCK_POLL, STOCK_RECONCILE, enqueue_on_commit
 
 
 def connections_claim_due(*, now=None, limit=200):
@@ -20,8 +21,6 @@ def connections_claim_due(*, now=None, limit=200):
     Rows are locked with ``FOR UPDATE SKIP LOCKED``, so two dispatchers running at once never
     claim the same connection; each claimed connection is enqueued once, after commit.
     """
-    from integrations.tasks import connection_sync_task
-
     now = now or timezone.now()
     with transaction.atomic():
         due = list(
@@ -36,7 +35,7 @@ def connections_claim_due(*, now=None, limit=200):
             Connection.objects.filter(pk=connection.pk).update(next_run_at=connection.next_run_at)
         claimed = [connection.pk for connection in due]
         for pk in claimed:
-            transaction.on_commit(lambda pk=pk: connection_sync_task.delay(pk, "schedule", False))
+            enqueue_on_commit(CONNECTION_SYNC, pk, "schedule", False)
     return claimed
 
 
@@ -47,8 +46,6 @@ BEAT_SLACK = timedelta(seconds=5)  # a poll due at the next beat tick is claimed
 
 def stock_reconcile_due(*, now=None, limit=200):
     """Claim connections whose periodic stock reconciliation is due and enqueue it. Returns their ids."""
-    from integrations.tasks import stock_connection_start_task, stock_reconcile_task
-
     now = now or timezone.now()
     claimed = []
     with transaction.atomic():
@@ -65,9 +62,10 @@ def stock_reconcile_due(*, now=None, limit=200):
         first = {c.pk for c in candidates if c.stock_reconciled_at is None}
         for pk in claimed:
             # never reconciled: start stock sync (map the default location, register webhooks, link)
-            task = stock_connection_start_task.delay if pk in first else \
-                (lambda pk: stock_reconcile_task.delay(pk, "schedule"))
-            transaction.on_commit(lambda pk=pk, task=task: task(pk))
+            if pk in first:
+                enqueue_on_commit(STOCK_CONNECTION_START, pk)
+            else:
+                enqueue_on_commit(STOCK_RECONCILE, pk, "schedule")
     return claimed
 
 
@@ -78,8 +76,6 @@ def stock_poll_due(*, now=None):
 
     Each connection's poll is claimed on its stock cursor (``cursor_claim_poll``), so two
     dispatchers running at once enqueue it once; it is enqueued after its claim commits."""
-    from integrations.tasks import stock_poll_task
-
     now = now or timezone.now()
     claimed = []
     candidates = (Connection.objects.filter(status=Connection.Status.ACTIVE, platform__in=POLLED_PLATFORMS)
@@ -91,5 +87,5 @@ def stock_poll_due(*, now=None):
             if cursor_claim_poll(merchant=connection.merchant, connection=connection,
                                  resource=SyncCursor.Resource.STOCK, every=interval - BEAT_SLACK, now=now):
                 claimed.append(connection.pk)
-                transaction.on_commit(lambda pk=connection.pk: stock_poll_task.delay(pk))
+                enqueue_on_commit(STOCK_POLL, connection.pk)
     return claimed

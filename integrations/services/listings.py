@@ -2,9 +2,13 @@
 
 from django.db import transaction
 
+from integrations.engine.push import target_product_remove
+from integrations.engine.runlog import RunLog
 from integrations.models import Listing
+from integrations.tasking import INTEGRATION_SYNC, enqueue_on_commit
 from merchants.tenancy import ensure_owned
 from synclog.models import SyncRun
+from synclog.services import sync_run_finish, sync_run_start
 
 
 @transaction.atomic
@@ -17,20 +21,13 @@ def listings_assign(*, merchant, integration, products):
                                                       defaults={"merchant": merchant, "active": True,
                                                                 "source": Listing.Source.SELECTED})
         count += 1
-    from integrations.tasks import integration_sync_task
-
-    ids = [p.pk for p in products]
-    transaction.on_commit(lambda: integration_sync_task.delay(integration.pk, SyncRun.Trigger.MANUAL, False, ids))
+    enqueue_on_commit(INTEGRATION_SYNC, integration.pk, SyncRun.Trigger.MANUAL, False, [p.pk for p in products])
     return count
 
 
 @transaction.atomic
 def listings_unassign(*, merchant, integration, products):
     """Stop syncing ``products``; their copies on the target stay, unbound. Returns how many."""
-    from integrations.engine.push import target_product_remove
-    from integrations.engine.runlog import RunLog
-    from synclog.services import sync_run_finish, sync_run_start
-
     ensure_owned(integration, *products, merchant=merchant)
     run = sync_run_start(merchant=merchant, connection=integration.target, trigger=SyncRun.Trigger.MANUAL,
                          direction=SyncRun.Direction.PUSH, resource="products")

@@ -10,14 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from catalog.models import Variant
+from integrations.engine.cursors import cursor_advance, cursor_since
+from integrations.engine.setup import webhook_problem, webhook_url
 from integrations.engine.stock import stock_changes_apply, stock_push, stock_reconcile
 from integrations.engine.stock.common import PUSHES, Outcome, describe, enqueue_pushes, lock_variants
 from integrations.engine.stock.resume import stock_tracking_resume
 from integrations.errors import ConnectorError
 from integrations.models import Binding, Connection, RemoteStock, SyncCursor
 from integrations.registry import stock_connector_for
-from integrations.services.cursors import cursor_advance, cursor_since
-from inventory.models import QUANTITY_MAX, Allocation, Location, StockLevel
+from integrations.tasking import STOCK_RECONCILE, enqueue_on_commit
+from inventory.models import QUANTITY_MAX, Allocation, StockLevel
 from inventory.selectors import stock_quantities
 from inventory.services import location_get_default
 from merchants.errors import FlytError
@@ -97,8 +99,6 @@ def stock_connection_start(*, merchant, connection):
 
 
 def _webhooks_ensure(*, merchant, connection, connector, outcome):
-    from integrations.engine.setup import webhook_problem, webhook_url
-
     url = webhook_url(connection)
     missing = connector.missing_webhooks(url=url)
     if missing:
@@ -138,19 +138,9 @@ def location_map(*, merchant, connection, external_location_id, location, reconc
         RemoteStock.objects.filter(connection=connection, external_location_id=external_location_id).update(
             location=location, last_known=None, dirty=False)
     if reconcile and location is not None:
-        from integrations.tasks import stock_reconcile_task
-
-        transaction.on_commit(lambda: stock_reconcile_task.delay(connection.pk, "manual"))
+        enqueue_on_commit(STOCK_RECONCILE, connection.pk, "manual")
 
 
-def location_mappings(*, merchant, connection):
-    """[(ExternalLocation, hub Location or None)] for the connection's platform locations."""
-    ensure_owned(connection, merchant=merchant)
-    connector = stock_connector_for(connection)
-    mapped = dict(Binding.objects.filter(connection=connection, kind=Binding.Kind.LOCATION)
-                  .values_list("external_id", "hub_id"))
-    hub = {loc.pk: loc for loc in scoped(Location, merchant=merchant)}
-    return [(loc, hub.get(mapped.get(loc.external_id))) for loc in connector.locations()]
 
 
 # --- per product ---------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 import logging
 
-from integrations.services.connections import connection_record_run
+from integrations.engine.connections import connection_record_run
+from integrations.engine.runner import integration_sync
 from integrations.services.integrations import integrations_of_connection
 from synclog.models import SyncEntry
 from synclog.services import sync_entry_add, sync_run_finish, sync_run_start
@@ -12,8 +13,6 @@ logger = logging.getLogger("flyt.sync")
 
 def connection_sync(*, merchant, connection, trigger, full=False, dry_run=False):
     """Run the integration this connection belongs to; returns the SyncRun."""
-    from integrations.engine.runner import integration_sync
-
     found = list(integrations_of_connection(merchant=merchant, connection=connection).order_by("pk"))
     # the one whose home base it is first (the dispatcher schedules home bases)
     integration = next((i for i in found if i.home == connection), found[0] if found else None)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations.services.integrations import integration_usable, integrations_of_connection
+from integrations.tasking import INTEGRATION_SYNC, enqueue_on_commit
 from synclog.models import SyncRun
 from synclog.services import sync_run_interrupt, sync_runs_dead
 
@@ -27,8 +28,6 @@ def _integration_of(run):
 
 def sync_runs_sweep(*, now=None):
     """Mark dead runs interrupted and start their integration's pass again. Returns their ids."""
-    from integrations.tasks import integration_sync_task
-
     now = now or timezone.now()
     swept = []
     for run in sync_runs_dead(now=now):
@@ -40,9 +39,7 @@ def sync_runs_sweep(*, now=None):
             if not sync_run_interrupt(merchant=run.merchant, run=run, resumed_at=now if resumed else None, now=now):
                 continue
             if restart:
-                integration_id = integration.pk
-                transaction.on_commit(lambda pk=integration_id: integration_sync_task.delay(
-                    pk, SyncRun.Trigger.SCHEDULE, False), robust=True)
+                enqueue_on_commit(INTEGRATION_SYNC, integration.pk, SyncRun.Trigger.SCHEDULE, False, robust=True)
         logger.warning("sync run=%s merchant=%s interrupted (worker gone since %s); restarted=%s", run.pk,
                        run.merchant_id, run.heartbeat_at.isoformat(), restart)
         swept.append(run.pk)

@@ -17,10 +17,14 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from integrations.engine.events import changes_apply, product_changes
+from integrations.engine.stock.apply import STOCK_KINDS
 from integrations.errors import WebhookUnknownConnection
 from integrations.models import Connection, WebhookEvent
 from integrations.platforms import load as platform_part
 from integrations.platforms import webhooks_module
+from integrations.services.stock import stock_event_apply
+from integrations.tasking import WEBHOOK_EVENT_PROCESS, enqueue_on_commit
 from integrations.webhook_json import json_object
 from merchants.tenancy import ensure_owned
 
@@ -76,8 +80,6 @@ def webhook_event_receive(*, platform, public_id, headers, body):
 
 def _drain_enqueue(*, connection, event):
     """After the event is committed: queue a drain of the connection's inbox. Never raises."""
-    from integrations.tasks import webhook_event_process_task
-
     # one drain per connection at a time: while one is queued and not started, it will take this
     # event too, so a burst of notifications is one task, not one per delivery. With the cache down
     # the flag is unknown: queue anyway (a second drain finds nothing left and costs one query).
@@ -90,7 +92,7 @@ def _drain_enqueue(*, connection, event):
     if queue:
         # robust: with the broker down the delivery is still answered 2xx (it is stored); the sweeper
         # enqueues it once the broker is back
-        transaction.on_commit(lambda: webhook_event_process_task.delay(event.pk), robust=True)
+        enqueue_on_commit(WEBHOOK_EVENT_PROCESS, event.pk, robust=True)
 
 
 def _drain_flag_clear(connection_id):
@@ -163,10 +165,6 @@ def _fail(events, exc):
 def _process_batch(*, merchant, connection, events):
     """Product changes event by event (each names its products); stock changes of the whole batch
     in one apply: the platform's levels are read once, after all these notifications arrived."""
-    from integrations.engine.events import changes_apply, product_changes
-    from integrations.engine.stock.apply import STOCK_KINDS
-    from integrations.services.stock import stock_event_apply
-
     handled, parsed = {}, []
     lease_renew = _LeaseRenewal(events)
     for event in events:
@@ -261,8 +259,6 @@ def webhook_events_requeue(*, now=None, stale_after=timedelta(minutes=1), limit=
     """The sweeper: enqueue events that no worker is processing — stored while the broker was down,
     failed and due again, or claimed by a worker that died. Returns their ids. Enqueuing one twice is
     harmless: only one worker can claim it."""
-    from integrations.tasks import webhook_event_process_task
-
     now = now or timezone.now()
     due = WebhookEvent.objects.filter(
         Q(status=WebhookEvent.Status.PENDING, received_at__lt=now - stale_after)
@@ -272,7 +268,7 @@ def webhook_events_requeue(*, now=None, stale_after=timedelta(minutes=1), limit=
     rows = list(due.values_list("pk", "connection_id")[:limit])
     # one drain per connection takes all of that connection's waiting events
     for event_id in {connection_id: pk for pk, connection_id in reversed(rows)}.values():
-        transaction.on_commit(lambda pk=event_id: webhook_event_process_task.delay(pk), robust=True)
+        enqueue_on_commit(WEBHOOK_EVENT_PROCESS, event_id, robust=True)
     return [pk for pk, _ in rows]
 
 
@@ -280,12 +276,10 @@ def webhook_events_replay(*, events):
     """Support's "Replay": set these inbox events back to pending and process each again after
     commit. Processing is idempotent (ledger keys, last-known levels): an event whose effect is
     already in changes nothing."""
-    from integrations.tasks import webhook_event_process_task
-
     ids = list(events.values_list("pk", flat=True))
     with transaction.atomic():
         WebhookEvent.objects.filter(pk__in=ids).update(status=WebhookEvent.Status.PENDING, next_attempt_at=None,
                                                        error="")
         for event_id in ids:
-            transaction.on_commit(lambda pk=event_id: webhook_event_process_task.delay(pk))
+            enqueue_on_commit(WEBHOOK_EVENT_PROCESS, event_id)
     return len(ids)

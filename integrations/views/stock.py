@@ -4,7 +4,6 @@ locations, and "Reconcile stock now". The writes are the services in integration
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
@@ -13,8 +12,9 @@ from django.views.decorators.http import require_POST
 from integrations.engine.stock.common import stock_active
 from integrations.errors import ConnectorError
 from integrations.models import Direction
-from integrations.selectors import connection_get
-from integrations.services.stock import location_map, location_mappings
+from integrations.selectors import connection_get, location_mappings
+from integrations.services.stock import location_map
+from integrations.tasking import STOCK_RECONCILE, enqueue_on_commit
 from inventory.models import QUANTITY_MAX, Location
 from merchants.decorators import merchant_required
 from merchants.tenancy import scoped
@@ -134,9 +134,7 @@ def connection_stock_reconcile(request, connection_id):
         messages.error(request, f"{connection.name} is not active ({connection.get_status_display().lower()}), "
                                 "so its stock cannot be checked now.")
         return redirect("connection-detail", connection_id=connection.pk)
-    from integrations.tasks import stock_reconcile_task
-
-    transaction.on_commit(lambda: stock_reconcile_task.delay(connection.pk, "manual"))
+    enqueue_on_commit(STOCK_RECONCILE, connection.pk, "manual")
     messages.success(request, f"Stock check of {connection.name} started: every level is compared with "
                               f"{connection.get_platform_display()} and corrected where it differs. "
                               "The sync log shows what changed.")

@@ -45,7 +45,7 @@ from dataclasses import replace
 from datetime import UTC
 from decimal import Decimal
 
-from integrations.engine.connector import ProductConnector
+from integrations.contracts.products import ProductConnector
 from integrations.errors import ConnectorError
 from integrations.zettle import mapping
 from integrations.zettle.api_organization import organization_currency, organization_vat

@@ -6,8 +6,8 @@ initial stock through Inventory v3), updates (conditional merge patches), low-st
 import logging
 from dataclasses import dataclass, field
 
+from integrations.contracts.products import WriteResult
 from integrations.dto import ExternalProduct, ExternalStockLevel
-from integrations.engine.connector import WriteResult
 from integrations.errors import ConnectorError
 from integrations.zettle import mapping_writes
 from integrations.zettle.api_products import MAX_VARIANTS

@@ -27,7 +27,7 @@ destination, shared with the product connector; its signing key is Zettle's choi
 
 from collections.abc import Iterator
 
-from integrations.engine.stock_connector import (
+from integrations.contracts.stock import (
     AdjustResult,
     ExternalLocation,
     PlatformLevel,

@@ -15,8 +15,8 @@ import re
 import jsonschema
 import pytest
 
-from integrations.engine.connector import PRODUCT_FIELDS, ProductConnector
-from integrations.engine.stock_connector import ExternalLocation, StockConnector
+from integrations.contracts.products import PRODUCT_FIELDS, ProductConnector
+from integrations.contracts.stock import ExternalLocation, StockConnector
 from integrations.errors import WebhookRejected
 from integrations.platforms import PLATFORM_CHOICES, PLATFORMS, SPEC_MODULES, load, validate_settings, webhooks_module
 from integrations.registry import connector_for, stock_connector_for

@@ -1,12 +1,10 @@
 import pytest
 
+from integrations.engine.connections import ConnectionProblem, connection_activate, connection_disconnect
 from integrations.models import Connection
 from integrations.selectors import connection_list
 from integrations.services.connections import (
-    ConnectionProblem,
-    connection_activate,
     connection_create,
-    connection_disconnect,
     connection_request_sync,
     connection_rotate_webhook_secret,
     connection_set_credentials,

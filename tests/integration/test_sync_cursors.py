@@ -10,11 +10,11 @@ from django.db import connection, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from integrations.engine.cursors import cursor_advance, cursor_claim_poll, cursor_polled_at, cursor_since
 from integrations.models import SyncCursor
 from integrations.sandbox import registry
 from integrations.sandbox.clock import FakeClock
 from integrations.sandbox.seed import catalog
-from integrations.services.cursors import cursor_advance, cursor_claim_poll, cursor_polled_at, cursor_since
 from integrations.services.dispatch import stock_poll_due
 from integrations.services.stock import stock_connection_poll
 from integrations.shopbox.sandbox import ShopboxSandbox

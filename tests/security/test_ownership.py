@@ -28,10 +28,11 @@ from tests.factories import (
 MODULES = (
     "catalog.services.products", "catalog.services.prices", "catalog.services.bulk", "catalog.services.hashing",
     "inventory.services", "synclog.services",
-    "integrations.services.bindings", "integrations.services.connections", "integrations.services.listings",
+    "integrations.services.connections", "integrations.services.listings",
     "integrations.services.stock", "integrations.services.webhooks", "integrations.services.setup.reading",
     "integrations.services.setup.running", "integrations.services.setup.wizard",
-    "integrations.services.integrations", "integrations.services.cursors",
+    "integrations.services.integrations",
+    "integrations.engine.bindings", "integrations.engine.connections", "integrations.engine.cursors",
     "integrations.engine.setup", "integrations.engine.hub", "integrations.engine.stock.apply",
     "integrations.engine.stock.links", "integrations.engine.stock.push", "integrations.engine.stock.reconcile",
     "integrations.engine.stock.resume",

@@ -48,3 +48,14 @@ def test_every_task_shares_the_house_policy():
         assert task.acks_late is True, name
         assert task.reject_on_worker_lost is True, name
     assert app.tasks["integrations.tasks.connection_sync_task"].queue == "sync"
+
+
+def test_the_tasks_queued_by_name_are_the_tasks_module_s_with_their_queues():
+    from integrations import tasks
+    from integrations.tasking import QUEUED_BY_NAME
+
+    for name in QUEUED_BY_NAME:
+        module, _, function = name.rpartition(".")
+        assert module == tasks.__name__, name
+        assert app.tasks[name] is getattr(tasks, function)._get_current_object(), name
+        assert app.tasks[name].queue in {q.name for q in app.conf.task_queues}, name

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations.engine.stock_connector import ExternalLocation
+from integrations.contracts.stock import ExternalLocation
 from integrations.errors import ConnectorError
 from integrations.models import Binding, RemoteStock
 from tests.factories import BindingFactory, ConnectionFactory, LocationFactory, VariantFactory
@@ -37,8 +37,8 @@ class FakeStock:
 @pytest.fixture
 def platform(monkeypatch):
     FakeStock.error = None
-    monkeypatch.setattr("integrations.services.stock.stock_connector_for",
-                        lambda connection, **kw: FakeStock(connection))
+    for where in ("integrations.services.stock", "integrations.selectors"):  # writes and the locations page
+        monkeypatch.setattr(f"{where}.stock_connector_for", lambda connection, **kw: FakeStock(connection))
     return FakeStock
 
 

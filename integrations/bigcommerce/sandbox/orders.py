@@ -4,7 +4,9 @@ V2 quirks kept on purpose: bare JSON arrays, money as strings with four decimals
 dates, sub-resources as ``{url, resource}`` links and **204 with an empty body** for an empty page.
 """
 
+from datetime import datetime
 from decimal import Decimal
+from email.utils import parsedate_to_datetime
 
 from integrations.bigcommerce.sandbox.common import (
     V2,
@@ -292,9 +294,6 @@ class OrdersMixin:
 
 def _parse_when(value):
     """RFC-2822 or ISO-8601, as the V2 date filters accept."""
-    from datetime import datetime
-    from email.utils import parsedate_to_datetime
-
     try:
         return parsedate_to_datetime(value)
     except (TypeError, ValueError):

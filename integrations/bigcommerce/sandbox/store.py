@@ -14,7 +14,7 @@ from integrations.bigcommerce.sandbox.channels import ChannelsMixin
 from integrations.bigcommerce.sandbox.common import STATUS_TYPE, iso, v2_error, v3_error
 from integrations.bigcommerce.sandbox.hooks import HooksMixin
 from integrations.bigcommerce.sandbox.inventory import InventoryMixin
-from integrations.bigcommerce.sandbox.orders import OrdersMixin
+from integrations.bigcommerce.sandbox.orders import STATUSES, OrdersMixin
 from integrations.bigcommerce.sandbox.settings import SettingsMixin
 from integrations.bigcommerce.sandbox.variants import VariantsMixin
 from integrations.bigcommerce.sandbox.videos import VideosMixin
@@ -206,8 +206,6 @@ class BigCommerceSandbox(SettingsMixin, VideosMixin, CatalogMixin, VariantsMixin
 
     @staticmethod
     def order_status_name(status_id):
-        from integrations.bigcommerce.sandbox.orders import STATUSES
-
         return STATUSES[status_id]
 
     def refund(self, account_key, order_id, *, quantity=None, reason="Customer return"):

@@ -1,6 +1,6 @@
 """The stock engine: notifications in (apply), the hub's levels out (push), periodic compare (reconcile).
 
-See ``common`` for the locking rules and ``integrations.engine.stock_connector`` for what a platform provides.
+See ``common`` for the locking rules and ``integrations.contracts.stock`` for what a platform provides.
 """
 
 from integrations.engine.stock.apply import stock_changes_apply

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Q
 
 from catalog.models import Variant
 from integrations.models import Binding, Connection, Direction, RemoteStock
+from integrations.tasking import STOCK_PUSH, enqueue_on_commit
 from inventory.models import Allocation, StockLevel, StockMovement
 from inventory.services import stock_movement_record
 from merchants.tenancy import scoped
@@ -241,10 +241,7 @@ def enqueue_pushes(connection_ids):
     a moment (``STOCK_PUSH_COALESCE_S``) after the first change: the changes made meanwhile go in the
     same write, which keeps a busy shop well inside the platform's rate limit. The push task clears
     the flag when it starts; a lost task is replaced once the flag expires (or by the reconcile)."""
-    from integrations.tasks import stock_push_task
-
     delay = settings.STOCK_PUSH_COALESCE_S
     for connection_id in sorted(set(connection_ids)):
         if cache.add(push_flag(connection_id), 1, timeout=max(5, int(delay * 10))):
-            transaction.on_commit(
-                lambda cid=connection_id: stock_push_task.apply_async((cid,), countdown=delay or None), robust=True)
+            enqueue_on_commit(STOCK_PUSH, connection_id, countdown=delay or None, robust=True)

@@ -7,6 +7,7 @@ now is a change made on the platform since (a sale on a product created a minute
 
 from django.db import transaction
 
+from integrations.contracts.stock import StockRef
 from integrations.engine.stock.common import (
     Outcome,
     enqueue_pushes,
@@ -15,7 +16,6 @@ from integrations.engine.stock.common import (
     stock_active,
     take_level,
 )
-from integrations.engine.stock_connector import StockRef
 from integrations.models import Binding, RemoteStock
 from integrations.registry import stock_connector_for
 from inventory.services import location_get_default

@@ -9,6 +9,7 @@ import logging
 
 from django.db import transaction
 
+from integrations.contracts.stock import StockAdjustment, StockRef
 from integrations.engine.stock.common import (
     PUSHES,
     Outcome,
@@ -19,7 +20,6 @@ from integrations.engine.stock.common import (
     stock_active,
     take_level,
 )
-from integrations.engine.stock_connector import StockAdjustment, StockRef
 from integrations.errors import ConnectorError
 from integrations.models import RemoteStock
 from integrations.registry import stock_connector_for

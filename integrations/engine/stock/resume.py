@@ -7,8 +7,8 @@ says it should show. The normal push then writes Flyt's level there.
 
 from django.db import transaction
 
+from integrations.contracts.stock import StockRef
 from integrations.engine.stock.common import PUSHES, Outcome, describe, desired_quantity, lock_variants, stock_active
-from integrations.engine.stock_connector import StockRef
 from integrations.registry import stock_connector_for
 from merchants.tenancy import ensure_owned
 

@@ -3,6 +3,7 @@ import json
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from integrations.bench.serve import parse_seed, serve
 from integrations.sandbox.registry import SANDBOXES, persisted, reset_all
 from integrations.sandbox.seed import catalog
 
@@ -51,8 +52,6 @@ class Command(BaseCommand):
                                       "variants": sum(len(p.variants) for p in products), **connect}))
 
     def _serve(self, options):
-        from integrations.bench.serve import parse_seed, serve
-
         try:
             seeds = [parse_seed(spec) for spec in options["seed"]]
         except ValueError as exc:

@@ -24,7 +24,7 @@ from integrations.models import Connection
 from integrations.platform_spec import PRINTABLE
 from integrations.platforms import PLATFORMS
 from integrations.platforms import load as platform_part
-from integrations.sandbox import registry as sandbox_registry
+from integrations.registry import inprocess_sandbox_url, inprocess_transport
 from integrations.services.connections import ConnectionProblem
 from integrations.zettle.api_organization import organization_currency, organization_vat
 
@@ -82,8 +82,8 @@ def sandbox_addresses(platform):
     if not settings.SANDBOX_ENABLED:
         return set()
     addresses = {f"{settings.SANDBOX_BASE_URL.rstrip('/')}/{platform}"}
-    in_process = sandbox_registry.inprocess_base_url(platform)
-    if sandbox_registry.installed_for(in_process) is not None:
+    in_process = inprocess_sandbox_url(platform)
+    if in_process is not None:
         addresses.add(in_process)
     return addresses
 
@@ -118,7 +118,7 @@ def setup_credentials_probe(*, platform, credentials, settings_):
     if probe is None:
         raise ConnectionProblem(gettext("Flyt cannot check %(platform)s credentials yet.") % {"platform": spec.label})
     unsaved = Connection(platform=platform, credentials=dict(credentials or {}), settings=dict(settings_ or {}))
-    transport = sandbox_registry.transport_for(unsaved.settings.get("base_url"))
+    transport = inprocess_transport(unsaved.settings.get("base_url"))
     client = None
     try:
         client = platform_part(platform, "client").from_connection(unsaved, transport=transport)

@@ -1,14 +1,18 @@
 """Running the integration: "Sync now", choosing products (Zettle home base), disconnecting."""
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from catalog.models import Product
+from integrations.engine.connections import ConnectionProblem, connection_disconnect
+from integrations.engine.setup import integration_disconnect
 from integrations.errors import ConnectorError
 from integrations.kinds import kind_for
-from integrations.models import Binding, Connection
+from integrations.models import Binding, Connection, Listing
 from integrations.platforms import PLATFORMS
-from integrations.services.connections import ConnectionProblem
+from integrations.services.listings import listings_assign, listings_unassign
 from integrations.services.setup.reading import ENDED, integration_is_ended
+from integrations.tasking import INTEGRATION_SYNC, enqueue_on_commit
 from merchants.tenancy import ensure_owned, scoped
 from synclog.models import SyncRun
 
@@ -30,10 +34,7 @@ def integration_request_sync(*, merchant, integration, full=False):
         if connection.status not in (Connection.Status.ACTIVE, Connection.Status.ERROR):
             state = connection.get_status_display().lower()
             raise ConnectionProblem(f"{connection.name} is {state}: resume it before syncing.")
-    from integrations.tasks import integration_sync_task
-
-    integration_id = integration.pk
-    transaction.on_commit(lambda: integration_sync_task.delay(integration_id, SyncRun.Trigger.MANUAL, full))
+    enqueue_on_commit(INTEGRATION_SYNC, integration.pk, SyncRun.Trigger.MANUAL, full)
 
 
 def _check_selection(merchant, integration, channels):
@@ -52,18 +53,12 @@ def products_assign(*, merchant, integration, products, channels):
     _check_selection(merchant, integration, channels)
     if not products:
         raise ConnectionProblem("Select at least one product.")
-    from integrations.services.listings import listings_assign
-
     return listings_assign(merchant=merchant, integration=integration, products=products)
 
 
 def products_unassign_preview(*, merchant, integration, products):
     """"Assign channels" with BigCommerce unticked → "Update products": the ticked products that sync to
     BigCommerce now, for the "Unassign products" confirmation. None of them syncs: nothing to confirm."""
-    from django.utils.translation import gettext
-
-    from integrations.models import Listing
-
     _check_selection(merchant, integration, None)
     if not products:
         raise ConnectionProblem(gettext("Select at least one product."))
@@ -80,8 +75,6 @@ def products_unassign(*, merchant, integration, products):
     _check_selection(merchant, integration, None)
     if not products:
         raise ConnectionProblem("Select at least one product.")
-    from integrations.services.listings import listings_unassign
-
     try:
         return listings_unassign(merchant=merchant, integration=integration, products=products)
     except ConnectorError as exc:
@@ -116,8 +109,6 @@ def _described(merchant, bindings):
 
 def integration_disconnect_platform(*, merchant, integration, platform, remove_products):
     """Disconnect one side; optionally remove the products Flyt synced to it."""
-    from integrations.engine.setup import integration_disconnect
-
     ensure_owned(integration, merchant=merchant)
     connection = integration.connection_for(platform)
     if connection is None and platform not in PLATFORMS:
@@ -126,8 +117,6 @@ def integration_disconnect_platform(*, merchant, integration, platform, remove_p
         raise ConnectionProblem(f"{PLATFORMS[platform].label} is not connected.")
     if integration.completed_at is None:
         # never activated: nothing was synced or registered, just forget the credentials
-        from integrations.services.connections import connection_disconnect
-
         with transaction.atomic():
             connection_disconnect(merchant=merchant, connection=connection)
             integration.setup_step = ENDED

@@ -23,8 +23,11 @@ import uuid as uuidlib
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+import httpx
 from django.conf import settings
+from django.test import Client
 
+from integrations.sandbox import inprocess
 from integrations.sandbox.core import Sandbox, SandboxError, SandboxResponse, route
 from integrations.sandbox.ratelimit import RollingRate
 
@@ -234,8 +237,6 @@ class ZettleBase(Sandbox):
 
     def http_send(self, url, headers, body):
         """Deliver over HTTP the way Pusher does: POST, 10 s to answer."""
-        import httpx
-
         return httpx.post(url, headers=headers, content=body, timeout=self.webhook_timeout_s).status_code
 
     def reach(self, url, headers, body):
@@ -245,17 +246,11 @@ class ZettleBase(Sandbox):
         real HTTP."""
         if self.sender is not None:
             return self.sender(url, headers, body)
-        from integrations.sandbox import registry
-
-        if registry.installed_for(registry.inprocess_base_url(self.platform)) is not self:
+        if inprocess.installed_for(inprocess.inprocess_base_url(self.platform)) is not self:
             return self.http_send(url, headers, body)
-        import httpx
-
         parts, flyt = urlsplit(url), urlsplit(getattr(settings, "PUBLIC_BASE_URL", ""))
         if (parts.scheme, parts.netloc) != (flyt.scheme, flyt.netloc):
             raise httpx.ConnectError(f"{parts.hostname} cannot be reached from the sandbox")
-        from django.test import Client
-
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         extra = {k: v for k, v in headers.items() if k.lower() != "content-type"}
         return Client().generic("POST", path, data=body, content_type=headers.get("Content-Type", "application/json"),

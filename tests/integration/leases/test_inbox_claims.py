@@ -31,7 +31,7 @@ def test_a_dead_workers_claim_runs_out_and_the_sale_counts_once(stock_shop, monk
         shop.deliver()
     event = WebhookEvent.objects.get(pk=queued[0])
     with monkeypatch.context() as patched:
-        patched.setattr("integrations.services.stock.stock_event_apply",
+        patched.setattr("integrations.services.webhooks.stock_event_apply",
                         lambda **kwargs: (_ for _ in ()).throw(WorkerDied()))
         with pytest.raises(WorkerDied):
             webhook_event_process(merchant=shop.merchant, event=event)

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from integrations.contracts.products import PRODUCT_FIELDS
 from integrations.dto import ExternalVariant
-from integrations.engine.connector import PRODUCT_FIELDS
 from integrations.engine.desired import product_hash
 from integrations.errors import ConnectorError
 from integrations.rackbeat.connector import FIELDS_READ, FIELDS_WRITE

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from integrations.contracts.products import PRODUCT_FIELDS
 from integrations.dto import ExternalImage, ExternalVariant
-from integrations.engine.connector import PRODUCT_FIELDS
 from integrations.engine.desired import product_hash
 from integrations.errors import ConnectorError
 from integrations.sandbox.seed import catalog

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from integrations.contracts.stock import StockRef
 from integrations.dto import ExternalImage, ExternalVariant
 from integrations.engine.desired import product_hash
-from integrations.engine.stock_connector import StockRef
 from integrations.errors import ConnectorError
 from integrations.sandbox.transport import SandboxTransport
 from integrations.shopify.connector import FIELDS_READ, FIELDS_WRITE

@@ -7,7 +7,7 @@ import pytest
 
 from integrations.bigcommerce import webhooks
 from integrations.bigcommerce.stock import BigCommerceStock
-from integrations.engine.stock_connector import StockAdjustment, StockRef
+from integrations.contracts.stock import StockAdjustment, StockRef
 from integrations.sandbox.seed import catalog
 from tests.integration.stock_connectors.conftest import SandboxAccount, account_fixture, deliveries
 

@@ -4,7 +4,7 @@ webhook subscriptions (with the tokens Rackbeat issues) and the sandbox's own st
 
 import pytest
 
-from integrations.engine.stock_connector import StockAdjustment, StockRef
+from integrations.contracts.stock import StockAdjustment, StockRef
 from integrations.errors import ConnectorError
 from integrations.rackbeat import webhooks
 from integrations.rackbeat.stock import RackbeatStock, known_tokens

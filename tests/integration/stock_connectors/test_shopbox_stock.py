@@ -4,7 +4,7 @@ overwrite), refusals, batch sizes and polling (Shopbox sends no webhooks)."""
 
 import pytest
 
-from integrations.engine.stock_connector import StockAdjustment, StockRef
+from integrations.contracts.stock import StockAdjustment, StockRef
 from integrations.sandbox.seed import catalog
 from integrations.shopbox.stock import ShopboxStock
 from tests.integration.stock_connectors.conftest import SandboxAccount, account_fixture

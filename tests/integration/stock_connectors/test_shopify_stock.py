@@ -4,7 +4,7 @@ refusals, batch sizes, webhook subscriptions and the sandbox's own stock webhook
 
 import pytest
 
-from integrations.engine.stock_connector import StockAdjustment, StockRef
+from integrations.contracts.stock import StockAdjustment, StockRef
 from integrations.errors import ConnectorError
 from integrations.sandbox.seed import catalog
 from integrations.shopify import webhooks

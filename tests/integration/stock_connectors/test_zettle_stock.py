@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from integrations.engine.stock_connector import StockAdjustment, StockRef
+from integrations.contracts.stock import StockAdjustment, StockRef
 from integrations.errors import ConnectorError
 from integrations.sandbox.seed import catalog
 from integrations.zettle import webhooks
