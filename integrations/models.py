@@ -363,7 +363,7 @@ class Listing(MerchantOwnedModel):
 
 class SyncCursor(MerchantOwnedModel):
     """Where one connection's incremental read of one resource resumes, one row per resource, each
-    written only by the subsystem that reads that resource (``integrations.services.cursors``).
+    written only by the subsystem that reads that resource (``integrations.engine.cursors``).
 
     ``since`` is the watermark on the platform's clock: the next read asks for what changed since
     then. ``polled_at`` (Flyt's clock) is when a poll of a platform without webhooks was last

@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from integrations.engine.connections import ConnectionProblem, connection_activate, connection_disconnect
 from integrations.engine.runner import integration_sync
 from integrations.errors import ConnectorError
 from integrations.kinds import kind_for
 from integrations.models import Binding, Connection, Direction, Listing, Role
 from integrations.registry import connector_for
-from integrations.services.connections import ConnectionProblem, connection_activate, connection_disconnect
 from merchants.tenancy import ensure_owned, scoped
 from synclog.models import SyncEntry, SyncRun
 from synclog.services import sync_entries_add

@@ -1,15 +1,10 @@
-"""Connections: create, configure, activate, pause, disconnect, ask for a sync."""
+"""Connections: create, configure, pause, ask for a sync (activating, disconnecting and the rest of what the
+engine moves a connection through: ``integrations.engine.connections``)."""
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
-from integrations.engine.connections import (  # noqa: F401  the last four: until engine.setup and runner import them there
-    ConnectionProblem,
-    connection_activate,
-    connection_disconnect,
-    connection_mark_error,
-    connection_record_run,
-)
+from integrations.engine.connections import ConnectionProblem
 from integrations.models import Connection, Direction, _new_webhook_secret
 from integrations.platforms import PLATFORMS, SettingsInvalid, validate_settings
 from integrations.tasking import CONNECTION_SYNC, enqueue_on_commit

@@ -3,12 +3,12 @@
 from django.conf import settings
 from django.db import transaction
 
+from integrations.engine.setup import integration_activate
 from integrations.errors import ConnectorError
 from integrations.kinds.zettle_bigcommerce import ZettleBigCommerce
 from integrations.models import Connection, Direction, Integration, IntegrationMember, Role
 from integrations.platforms import PLATFORMS, platforms_with
-from integrations.registry import connector_for
-from integrations.sandbox import registry as sandbox_registry
+from integrations.registry import connector_for, sandbox_account_create
 from integrations.services.connections import (
     ConnectionProblem,
     connection_create,
@@ -29,6 +29,7 @@ from integrations.services.setup.reading import (
     setup_step_open,
     setup_steps,
 )
+from integrations.tasking import STOCK_CONNECTION_START, enqueue_on_commit
 from merchants.tenancy import ensure_owned, scoped
 
 
@@ -72,13 +73,7 @@ def setup_sandbox_account(*, merchant, platform):
     if platform not in PLATFORMS:
         raise ConnectionProblem(f"Flyt has no sandbox for {platform!r}.")
     options = {"currency": merchant.default_currency} if merchant.default_currency else {}
-    in_process = sandbox_registry.installed_for(sandbox_registry.inprocess_base_url(platform))
-    if in_process is not None:
-        account = in_process.create_account(**options)
-        account["settings"] = {**account["settings"], "base_url": sandbox_registry.inprocess_base_url(platform)}
-        return account
-    with sandbox_registry.persisted(platform) as sandbox:
-        return sandbox.create_account(**options)
+    return sandbox_account_create(platform, **options)
 
 
 def _probe(platform, *, credentials, settings_):
@@ -233,8 +228,6 @@ def setup_set_scope(*, merchant, integration, scope):
 
 def setup_finish(*, merchant, integration):
     """Last step: prepare both platforms, activate, and run the setup sync. Returns the SyncRun."""
-    from integrations.engine.setup import integration_activate
-
     ensure_owned(integration, merchant=merchant)
     _check_open(integration)
     open_step = setup_step_open(integration)
@@ -256,10 +249,8 @@ def setup_finish(*, merchant, integration):
 def _start_stock(integration):
     """Stock syncs both ways from now on: map locations, register the stock notifications and bring
     every level in step, in the background."""
-    from integrations.tasks import stock_connection_start_task
-
     for connection in integration.connections:
-        transaction.on_commit(lambda pk=connection.pk: stock_connection_start_task.delay(pk))
+        enqueue_on_commit(STOCK_CONNECTION_START, connection.pk)
 
 
 # --- a product sync between any two platforms (the kind "product_sync") -----------------------------------
