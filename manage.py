@@ -5,6 +5,7 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    # after the settings module is chosen (Django's own manage.py): importing Django's management reads it
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)
