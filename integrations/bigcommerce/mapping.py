@@ -210,8 +210,8 @@ def variant_writes(variant, *, fields, weight_unit="kg"):
         body["price"] = money_out(variant.price)
     if "cost_price" in fields and variant.cost_price is not None:
         body["cost_price"] = money_out(variant.cost_price)
-    if "weight" in fields and variant.weight_grams is not None:
-        body["weight"] = weight_out(variant.weight_grams, weight_unit)
+    if "weight" in fields:  # no weight on the home base is none here too (BigCommerce's 0)
+        body["weight"] = weight_out(variant.weight_grams or 0, weight_unit)
     if "barcode" in fields:
         body.update(_barcode(variant.barcode) if variant.barcode else {"upc": "", "gtin": ""})
     if "low_stock" in fields and variant.low_stock_level is not None:

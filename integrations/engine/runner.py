@@ -105,6 +105,9 @@ def _run(*, merchant, integration, run, trigger, full, dry_run, product_ids, hom
             elif dry_run or product_ids is not None or home_external_ids is not None:
                 pulled = _pull(merchant=merchant, integration=integration, connector=home_connector, log=log,
                                full=setup, external_ids=home_external_ids, dry_run=dry_run)
+                if not dry_run:  # the home base's levels first: new copies start from them, not from 0
+                    _link_stock(merchant=merchant, integration=integration, log=log, connections=[home],
+                                product_ids=pulled)
                 for target, connector in target_connectors:
                     push_listed(merchant=merchant, integration=integration, target=target, connector=connector,
                                 log=log, fields=target_fields(integration, target), dry_run=dry_run,
@@ -118,6 +121,10 @@ def _run(*, merchant, integration, run, trigger, full, dry_run, product_ids, hom
                            for target, connector in target_connectors]
 
                 def on_page(ids):
+                    # the home base's levels first: new copies start from them, and a target's empty new copy
+                    # is never taken for a sale there
+                    _link_stock(merchant=merchant, integration=integration, log=log, connections=[home],
+                                product_ids=ids)
                     for pusher in pushers:
                         pusher.push(ids)
 
@@ -167,6 +174,9 @@ def _run_both_ways(*, merchant, integration, log, full, dry_run, connectors, pro
                     fields_out=target_fields(integration, connection, source=others[0]))
         touched.update(_pull(merchant=merchant, integration=integration, connector=connector, log=log, full=full,
                              external_ids=None, dry_run=dry_run, source=connection, both=state))
+    if not dry_run:  # every side's levels first: new copies start from them, not from 0
+        _link_stock(merchant=merchant, integration=integration, log=log, connections=[c for c, _ in connectors],
+                    product_ids=touched)
     for connection, connector in connectors:
         other = next(c for c, _ in connectors if c != connection)
         push_listed(merchant=merchant, integration=integration, target=connection, connector=connector, log=log,
@@ -174,12 +184,12 @@ def _run_both_ways(*, merchant, integration, log, full, dry_run, connectors, pro
                     product_ids=product_ids)
 
 
-def _link_stock(*, merchant, integration, log):
+def _link_stock(*, merchant, integration, log, connections=None, product_ids=None):
     """Link the variants this pass bound to their stock on both platforms (so a new product's first
     sale counts); a platform that does not answer leaves them to the next reconcile."""
-    for connection in integration.connections:
+    for connection in integration.connections if connections is None else connections:
         try:
-            outcome = stock_link_bound(merchant=merchant, connection=connection)
+            outcome = stock_link_bound(merchant=merchant, connection=connection, product_ids=product_ids)
         except ConnectorError as exc:
             logger.warning("stock link failed connection=%s: %s", connection.pk, exc.message)
             continue

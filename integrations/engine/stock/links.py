@@ -7,6 +7,7 @@ now is a change made on the platform since (a sale on a product created a minute
 
 from django.db import transaction
 
+from catalog.models import Variant
 from integrations.contracts.stock import StockRef
 from integrations.engine.stock.common import (
     Outcome,
@@ -24,9 +25,10 @@ from merchants.tenancy import ensure_owned
 BATCH = 250
 
 
-def stock_link_bound(*, merchant, connection, connector=None) -> Outcome:
+def stock_link_bound(*, merchant, connection, connector=None, product_ids=None) -> Outcome:
     """Create the missing RemoteStock rows for the connection's variant bindings at the platform
-    location mapped to the hub's default location. Returns the Outcome."""
+    location mapped to the hub's default location (only the variants of the hub products
+    ``product_ids``, when given). Returns the Outcome."""
     ensure_owned(connection, merchant=merchant)
     outcome = Outcome()
     if not stock_active(connection):
@@ -36,10 +38,15 @@ def stock_link_bound(*, merchant, connection, connector=None) -> Outcome:
                                       hub_id=hub_location.pk).values_list("external_id", flat=True).first()
     if location is None:
         return outcome  # stock sync has not started on this connection: its start links everything
-    linked = set(RemoteStock.objects.filter(connection=connection, external_location_id=location)
-                 .values_list("variant_id", flat=True))
-    bindings = [b for b in Binding.objects.filter(connection=connection, kind=Binding.Kind.VARIANT)
-                .only("hub_id", "external_id", "external_parent_id") if b.hub_id not in linked]
+    remote = RemoteStock.objects.filter(connection=connection, external_location_id=location)
+    variant_bindings = Binding.objects.filter(connection=connection, kind=Binding.Kind.VARIANT)
+    if product_ids is not None:
+        variant_ids = list(Variant.objects.filter(product_id__any=list(product_ids)).values_list("pk", flat=True))
+        remote, variant_bindings = remote.filter(variant_id__any=variant_ids), \
+            variant_bindings.filter(hub_id__any=variant_ids)
+    linked = set(remote.values_list("variant_id", flat=True))
+    bindings = [b for b in variant_bindings.only("hub_id", "external_id", "external_parent_id")
+                if b.hub_id not in linked]
     if not bindings:
         return outcome
     connector = connector or stock_connector_for(connection)
