@@ -22,7 +22,7 @@ class ConnectionAdminForm(forms.ModelForm):
         model = Connection
         # Secrets are not in the form at all: support never sees or edits them.
         fields = ["merchant", "platform", "name", "external_account_id", "settings", "status", "status_message",
-                  "products_direction", "stock_direction", "orders_direction", "customers_direction",
+                  "products_direction", "stock_direction",
                   "sync_interval_minutes", "next_run_at"]
 
 

@@ -44,8 +44,6 @@ class Connection(MerchantOwnedModel):
     status_message = models.CharField(max_length=500, blank=True, help_text="Why the status is what it is")
     products_direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.OFF)
     stock_direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.OFF)
-    orders_direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.OFF)
-    customers_direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.OFF)
     sync_interval_minutes = models.PositiveIntegerField(
         null=True, blank=True, help_text="Scheduled sync every N minutes; empty for no schedule"
     )

@@ -10,7 +10,7 @@ from integrations.platforms import PLATFORMS, SettingsInvalid, validate_settings
 from integrations.tasking import CONNECTION_SYNC, enqueue_on_commit
 from merchants.tenancy import ensure_owned, scoped
 
-_DIRECTION_FIELDS = ("products_direction", "stock_direction", "orders_direction", "customers_direction")
+_DIRECTION_FIELDS = ("products_direction", "stock_direction")
 
 
 def _check_account_free(*, merchant, platform, external_account_id, exclude_pk=None):
