@@ -120,11 +120,12 @@ def _run(*, merchant, integration, run, trigger, full, dry_run, product_ids, hom
                                   log=log, fields=target_fields(integration, target), dry_run=False)
                            for target, connector in target_connectors]
 
-                def on_page(ids):
-                    # the home base's levels first: new copies start from them, and a target's empty new copy
-                    # is never taken for a sale there
-                    _link_stock(merchant=merchant, integration=integration, log=log, connections=[home],
-                                product_ids=ids)
+                def on_page(ids, stockless):
+                    # a home base whose product reads carry no stock (Zettle, Shopbox): its levels first, so new
+                    # copies start from them and a target's empty new copy is never taken for a sale there
+                    if stockless:
+                        _link_stock(merchant=merchant, integration=integration, log=log, connections=[home],
+                                    product_ids=ids)
                     for pusher in pushers:
                         pusher.push(ids)
 
@@ -282,7 +283,7 @@ def _pull(*, merchant, integration, connector, log, full, external_ids, dry_run,
         _list(merchant=merchant, integration=integration,
               products=listed + [(o.product.pk, o.newly_bound) for _, o in outcomes if o.product is not None])
         if on_page is not None:
-            on_page(page_ids)
+            on_page(page_ids, stockless=not any(v.stock is not None for e in page for v in e.variants))
     if external_ids is not None:
         missing = {str(e) for e in external_ids} - seen
         _gone(merchant=merchant, integration=integration, connector=connector, external_ids=missing, log=log,
