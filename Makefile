@@ -1,4 +1,4 @@
-# Flyt: `make run` serves the product with demo data; `make test` runs lint and the whole suite.
+# Flyt: `make run` serves the product with demo data; `make test` runs lint (ruff, import layers) and the whole suite.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -32,8 +32,10 @@ services:
 	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(PG_DB)'" | grep -q 1 || \
 	  psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $(PG_DB)"
 
+# ruff, then the import layers (contracts in pyproject.toml)
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo
 
 test: $(STAMP) services lint
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
@@ -54,4 +56,4 @@ run: $(STAMP)
 	fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache

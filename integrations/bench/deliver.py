@@ -5,6 +5,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import httpx
+
 
 class WebhookDeliverer:
     """Posts every due webhook delivery of the sandboxes to its URL over real HTTP, as it becomes due,
@@ -60,8 +62,6 @@ class WebhookDeliverer:
             self.stopped.wait(self.poll_s)
 
     def _client(self):
-        import httpx
-
         client = getattr(self.local, "client", None)
         if client is None:
             client = self.local.client = httpx.Client(timeout=self.timeout_s)

@@ -20,11 +20,17 @@ from django.db.utils import DatabaseError
 from django.test.utils import override_settings
 
 from integrations.bench.process import PlatformSandboxes
+from integrations.bigcommerce.catalog_api import ZETTLE_CHANNEL
+from integrations.engine.runner import integration_sync
+from integrations.engine.setup import integration_activate
 from integrations.http import PlatformClient
 from integrations.kinds import KINDS
 from integrations.platforms import PLATFORMS as SPECS
 from integrations.platforms import load, spec_for
+from integrations.services.connections import connection_create
 from integrations.services.integrations import integration_create
+from merchants.services import merchant_create, user_create
+from synclog.models import SyncRun
 
 PLATFORMS = tuple(SPECS)  # every platform Flyt connects to: any two make a benchmark
 # the path of a platform's product list (GET, normalised), to count the source's list reads; "" when the
@@ -176,8 +182,6 @@ def _rss_mb():
 
 
 def _merchant(*, source, target, products, variants, currency):
-    from merchants.services import merchant_create, user_create
-
     token = secrets.token_hex(4)
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     owner = user_create(email=f"bench-{stamp}-{token}@bench.flyt.test", password=secrets.token_urlsafe(24))
@@ -186,8 +190,6 @@ def _merchant(*, source, target, products, variants, currency):
 
 
 def _connect(*, merchant, account, currency):
-    from integrations.services.connections import connection_create
-
     platform = account["platform"]
     return connection_create(merchant=merchant, platform=platform, name=SPECS[platform].label,
                              credentials=account["credentials"],
@@ -251,11 +253,6 @@ def _source_list_reads(by_path, source):
 def bench_sync(*, source, target, products, variants, currency="DKK", random_seed=1, rerun=True):
     """Seed, run the initial sync and an unchanged re-run; returns the result (one JSON-able dict).
     Runs with DEBUG off, as production does (DEBUG keeps every query's SQL in memory)."""
-    from integrations.bigcommerce.catalog_api import ZETTLE_CHANNEL
-    from integrations.engine.runner import integration_sync
-    from integrations.engine.setup import integration_activate
-    from synclog.models import SyncRun
-
     for role, platform in (("--source", source), ("--target", target)):
         if platform not in PLATFORMS:
             raise BenchError(f"{role} {platform!r}: choose one of {', '.join(PLATFORMS)}.")

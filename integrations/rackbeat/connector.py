@@ -43,7 +43,7 @@ from datetime import UTC, timedelta
 
 from django.utils.translation import gettext as _
 
-from integrations.engine.connector import ProductConnector
+from integrations.contracts.products import ProductConnector
 from integrations.errors import ConnectorError
 from integrations.rackbeat import mapping
 from integrations.rackbeat.client import RackbeatClient

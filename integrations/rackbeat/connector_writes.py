@@ -7,7 +7,7 @@ import logging
 
 from django.utils.translation import gettext as _
 
-from integrations.engine.connector import WriteResult
+from integrations.contracts.products import WriteResult
 from integrations.errors import ConnectorError
 from integrations.rackbeat import mapping
 from integrations.rackbeat.connector_support import (

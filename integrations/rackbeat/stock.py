@@ -25,7 +25,7 @@ already keeps for this connection) as the secret string the engine stores in
 ``platform_webhook_secrets``; a subscription whose token Flyt does not hold is re-created to learn one.
 """
 
-from integrations.engine.stock_connector import AdjustResult, ExternalLocation, PlatformLevel, StockRef
+from integrations.contracts.stock import AdjustResult, ExternalLocation, PlatformLevel, StockRef
 from integrations.errors import ConnectorError
 from integrations.rackbeat.client import ADJUSTMENT_LINES, RackbeatClient
 from integrations.rackbeat.mapping import quantity_in

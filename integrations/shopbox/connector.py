@@ -48,7 +48,7 @@ SKU, else ``"#<index in product.variants>"``.
 import threading
 from datetime import UTC
 
-from integrations.engine.connector import ProductConnector
+from integrations.contracts.products import ProductConnector
 from integrations.errors import ConnectorError
 from integrations.shopbox import mapping
 from integrations.shopbox.client import PRODUCT_BATCH, ShopboxClient

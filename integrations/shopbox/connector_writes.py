@@ -6,7 +6,7 @@ import logging
 
 from django.utils.translation import gettext as _
 
-from integrations.engine.connector import WriteResult
+from integrations.contracts.products import WriteResult
 from integrations.errors import ConnectorError
 from integrations.shopbox import mapping
 from integrations.shopbox.connector_support import (

@@ -24,7 +24,7 @@ changed since the watermark (``integrations.shopbox.polling``); the first poll, 
 watermark, reads only the stock records (old baskets are in those levels already).
 """
 
-from integrations.engine.stock_connector import AdjustResult, ExternalLocation, PlatformLevel, StockRef
+from integrations.contracts.stock import AdjustResult, ExternalLocation, PlatformLevel, StockRef
 from integrations.errors import ConnectorError
 from integrations.shopbox import polling
 from integrations.shopbox.client import INVENTORY_BATCH, ShopboxClient

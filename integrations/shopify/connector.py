@@ -40,7 +40,7 @@ app's client secret, so ``secret`` is not used.
 
 from datetime import UTC, datetime
 
-from integrations.engine.connector import ProductConnector
+from integrations.contracts.products import ProductConnector
 from integrations.errors import ConnectorError
 from integrations.shopify import connector_queries as q
 from integrations.shopify import mapping

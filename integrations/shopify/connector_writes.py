@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext
 
-from integrations.engine.connector import PRODUCT_FIELDS, WriteResult
+from integrations.contracts.products import PRODUCT_FIELDS, WriteResult
 from integrations.errors import ConnectorError
 from integrations.paging import pages
 from integrations.shopify import connector_queries as q

@@ -27,7 +27,7 @@ with the app's client secret, not with a secret Flyt chooses (see ``webhook_veri
 
 import uuid
 
-from integrations.engine.stock_connector import AdjustResult, ExternalLocation, PlatformLevel, StockRef
+from integrations.contracts.stock import AdjustResult, ExternalLocation, PlatformLevel, StockRef
 from integrations.errors import ConnectorError
 from integrations.shopify import mapping
 from integrations.shopify.client import ShopifyClient

@@ -5,8 +5,13 @@ polled (``Poller``) to land them, waiting until nothing moves, and what the data
 import threading
 import time
 
+from django.db.models import Sum
+from django.db.models.functions import Abs
+
 from integrations.bench.stock.report import Sale, land, ms, percentile
 from integrations.bench.sync import BenchError
+from integrations.models import RemoteStock, WebhookEvent
+from inventory.models import StockLevel, StockMovement
 
 POLL_S = 0.02
 QUIET_MAX_S = 30.0
@@ -61,8 +66,6 @@ class Poller(threading.Thread):
 
 def busy(*, server, merchant):
     """What is still moving: webhooks queued or being sent, inbox events not done, rows not pushed."""
-    from integrations.models import RemoteStock, WebhookEvent
-
     outbox = server.outbox()
     queued = sum(row.get("pending", 0) + row.get("in_flight", 0) for row in outbox.values())
     events = WebhookEvent.objects.filter(merchant=merchant, status__in=[
@@ -124,21 +127,12 @@ def sell(server, poller, *, platform, account, skus, rate, count, rng, errors):
 
 
 def hub_levels(*, merchant, skus):
-    from django.db.models import Sum
-
-    from inventory.models import StockLevel
-
     rows = StockLevel.objects.filter(merchant=merchant, variant__sku__in=skus).values("variant__sku") \
         .annotate(total=Sum("quantity"))
     return {row["variant__sku"]: row["total"] for row in rows}
 
 
 def source_movement_units(*, merchant, connection, since):
-    from django.db.models import Sum
-    from django.db.models.functions import Abs
-
-    from inventory.models import StockMovement
-
     movements = StockMovement.objects.filter(merchant=merchant, source_connection=connection,
                                              recorded_at__gte=since).exclude(reason=StockMovement.Reason.INITIAL)
     return movements.aggregate(units=Sum(Abs("delta")))["units"] or 0
@@ -147,8 +141,6 @@ def source_movement_units(*, merchant, connection, since):
 def inbox_stages(*, merchant, connections_by_platform, since):
     """Where the time went, from the inbox: per platform, events received during the run and the time
     from intake to processed (queue wait + processing), and how they ended."""
-    from integrations.models import WebhookEvent
-
     out = {}
     for platform, connection in connections_by_platform.items():
         events = list(WebhookEvent.objects.filter(merchant=merchant, connection=connection, received_at__gte=since)

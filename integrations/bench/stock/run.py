@@ -44,6 +44,8 @@ from integrations.bench.stock.setup import (
     web_server,
 )
 from integrations.bench.sync import BenchError, _calls, check_migrated
+from integrations.bigcommerce.catalog_api import ZETTLE_CHANNEL
+from integrations.models import TaskAttempt
 
 
 def bench_stock(**options):
@@ -59,9 +61,6 @@ def bench_stock(**options):
 def _bench_stock(*, rate, seconds, products=200, variants=1, source="zettle", target="bigcommerce", workers=2,
                  web_workers=3, stock=1000, currency="DKK", random_seed=1, out=None):
     """Set up, sell, measure; returns the result (one JSON-able dict). ``out``: progress lines (stderr)."""
-    from integrations.bigcommerce.catalog_api import ZETTLE_CHANNEL
-    from integrations.models import TaskAttempt
-
     check_args(rate=rate, seconds=seconds, products=products, variants=variants, workers=workers, source=source,
                target=target, stock=stock)
     check_environment()

@@ -9,12 +9,17 @@ import sys
 import threading
 from datetime import UTC, datetime
 
+import redis
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from integrations.bench.process import ServiceProcess, http_ready, log_ready
 from integrations.bench.stock.report import PLATFORMS, planned_sales
 from integrations.bench.sync import BenchError, _connect, _integration
+from integrations.engine.setup import integration_activate
+from integrations.models import Connection
+from integrations.services.stock import stock_connection_start
+from merchants.services import merchant_create, user_create
 
 HOME = "bigcommerce"  # the home base: seeded with the catalog, which the setup sync copies to the other
 
@@ -49,8 +54,6 @@ def check_environment():
 
 
 def bench_merchant(*, rate, seconds, currency):
-    from merchants.services import merchant_create, user_create
-
     token = secrets.token_hex(4)
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     owner = user_create(email=f"bench-{stamp}-{token}@bench.flyt.test", password=secrets.token_urlsafe(24))
@@ -82,9 +85,6 @@ def celery_worker(*, env, workers):
 def set_up_shop(*, server, merchant, currency):
     """Connect both sandbox accounts, activate the integration (home base BigCommerce, its products in
     the Zettle channel already) and start stock sync on both connections, as ``StockShop.start`` does."""
-    from integrations.engine.setup import integration_activate
-    from integrations.services.stock import stock_connection_start
-
     other = "zettle" if HOME == "bigcommerce" else "bigcommerce"
     home_connection = _connect(merchant=merchant, account=server.account(HOME), currency=currency)
     other_connection = _connect(merchant=merchant, account=server.account(other), currency=currency)
@@ -100,15 +100,11 @@ def set_up_shop(*, server, merchant, currency):
 
 def pause(merchant):
     """Pause the bench merchant's connections: tasks still queued for them end at once."""
-    from integrations.models import Connection
-
     Connection.objects.filter(merchant=merchant).update(status=Connection.Status.PAUSED)
 
 
 def queued_messages():
     """Task messages waiting in the Celery queues (Redis lists named after the queues)."""
-    import redis
-
     try:
         client = redis.Redis.from_url(settings.REDIS_URL)
         try:

@@ -3,10 +3,11 @@
 from django.db import transaction
 
 from catalog.models import Product
+from integrations.engine.bindings import bindings_save
 from integrations.engine.hub import bindings_create_fresh
 from integrations.engine.push.items import _label
 from integrations.models import Binding
-from integrations.services.bindings import bindings_save
+from integrations.registry import connector_for
 from merchants.tenancy import scoped
 from synclog.models import SyncEntry
 
@@ -46,8 +47,6 @@ def target_product_remove(*, merchant, integration, product_id, delete_copy, log
                           target=None):
     """Stop syncing a hub product to ``target`` (default: the integration's first target); delete its
     copy there when ``delete_copy``."""
-    from integrations.registry import connector_for
-
     target = target or integration.target
     product = scoped(Product, merchant=merchant).filter(pk=product_id).first()
     binding = Binding.objects.filter(connection=target, kind=Binding.Kind.PRODUCT, hub_id=product_id).first()
