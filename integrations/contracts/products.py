@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.utils.translation import gettext
+
 from integrations.dto import ExternalProduct
 from integrations.http import SystemClock
 
@@ -27,6 +29,19 @@ PRODUCT_FIELDS = frozenset({
     "name", "description", "price", "cost_price", "weight", "variants", "images", "stock", "low_stock", "sku",
     "barcode", "seo", "videos",
 })
+
+
+def variant_key(variant, position):
+    """How the engine and connectors name a variant across platforms (``WriteResult.variant_ids``): its
+    SKU, else ``"#<position>"``."""
+    return variant.sku or f"#{position}"
+
+
+def product_label(product):
+    """'Blue mug' (SKU MUG-1): a product as a merchant recognises it in a message."""
+    skus = [v.sku for v in product.variants if v.sku]
+    name = (product.title or "").strip() or gettext("(no name)")
+    return f"'{name}'" + (f" (SKU {skus[0]})" if len(skus) == 1 else "")
 
 
 @dataclass

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from catalog.models import Image, Product, Variant, VariantPrice
+from integrations.contracts.products import variant_key  # noqa: F401 - the engine's name for it
 from integrations.dto import ExternalImage, ExternalProduct, ExternalVariant
 from merchants.tenancy import scoped
 
@@ -76,11 +77,6 @@ def hub_products(*, merchant, product_ids):
 def rows_of(related):
     """The rows of a product's ``variants`` or ``images``: a HubProduct's list, or a model's manager."""
     return related if isinstance(related, list) else related.all()
-
-
-def variant_key(variant, position):
-    """How the engine and connectors name a variant across platforms: its SKU, else its position."""
-    return variant.sku or f"#{position}"
 
 
 def active_variants(product):

@@ -5,22 +5,14 @@ import json
 
 from django.utils.translation import gettext as _
 
+from integrations.contracts.products import product_label as label  # noqa: F401 - the connectors' name
+from integrations.contracts.products import variant_key  # noqa: F401
 from integrations.errors import ConnectorError
 from integrations.rackbeat.stock import known_tokens
 
 CONNECTION_STATUSES = (401, 403)  # every product would fail the same way: raised, not reported per product
 
 
-def variant_key(variant, index):
-    """Like the engine's ``variant_key``: the hub variant's SKU, else its position."""
-    return variant.sku or f"#{index}"
-
-
-def label(product):
-    """'Blue mug' (SKU MUG-1), for messages."""
-    skus = [v.sku for v in product.variants if v.sku]
-    name = (product.title or "").strip() or _("(no name)")
-    return f"'{name}'" + (f" (SKU {skus[0]})" if len(skus) == 1 else "")
 
 
 def refusal_reason(exc: ConnectorError) -> str:

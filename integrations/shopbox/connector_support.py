@@ -6,6 +6,8 @@ import re
 
 from django.utils.translation import gettext as _
 
+from integrations.contracts.products import product_label as label  # noqa: F401 - the connectors' name
+from integrations.contracts.products import variant_key  # noqa: F401
 from integrations.errors import ConnectorError
 from integrations.shopbox.client import AUTH_PATH
 
@@ -17,16 +19,6 @@ _FIELD_WORDS = {"name": "name", "description": "description", "price": "price", 
                 "options": "option values", "tags": "categories"}
 
 
-def variant_key(variant, index):
-    """Like the engine's ``variant_key``: the hub variant's SKU, else its position."""
-    return variant.sku or f"#{index}"
-
-
-def label(product):
-    """'Blue mug' (SKU MUG-1), for messages."""
-    skus = [v.sku for v in product.variants if v.sku]
-    name = (product.title or "").strip() or _("(no name)")
-    return f"'{name}'" + (f" (SKU {skus[0]})" if len(skus) == 1 else "")
 
 
 def _errors(exc: ConnectorError) -> dict:

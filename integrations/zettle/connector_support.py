@@ -3,21 +3,10 @@ keys, call counts."""
 
 import json
 
+from integrations.contracts.products import product_label as label  # noqa: F401 - the connectors' name
+from integrations.contracts.products import variant_key  # noqa: F401
 from integrations.errors import ConnectorError
 from integrations.zettle.api_inventory import is_read_by_post
-
-
-def variant_key(variant, index):
-    """Like the engine's ``variant_key``: the hub variant's SKU, else its position."""
-    return variant.sku or f"#{index}"
-
-
-def label(product):
-    """'Blue mug' (SKU MUG-1), for messages."""
-    skus = [v.sku for v in product.variants if v.sku]
-    name = (product.title or "").strip() or "(no name)"
-    return f"'{name}'" + (f" (SKU {skus[0]})" if len(skus) == 1 else "")
-
 
 _HINTS = (
     ("currencyId", "its prices are not in the Zettle account's currency. Set the Zettle connection's currency to "
