@@ -1,7 +1,5 @@
 """The set-based paths of the initial sync: what they write is what the one-by-one paths write."""
 
-import threading
-import time
 from decimal import Decimal
 
 import pytest
@@ -12,7 +10,6 @@ from dbtools.bulk import rows_insert
 from integrations.dto import ExternalImage, ExternalProduct, ExternalVariant
 from integrations.engine.desired import desired_product, hub_products, product_hash
 from integrations.engine.hub import pull_new_products
-from integrations.engine.reading import read_ahead
 from integrations.models import Binding
 from inventory.selectors import stock_quantity
 from synclog.models import SyncEntry, SyncRun
@@ -96,20 +93,3 @@ def test_rows_insert_returns_keys_in_order_and_fills_defaults(merchant_a):
     assert (run.created_count, run.failed_count, run.processed) == (1, 1, 2)
     assert list(SyncEntry.objects.filter(run=run).order_by("pk").values_list("level", "detail")) == [
         ("info", {"price": "1.50"}), ("error", {})]
-
-
-def test_the_read_ahead_holds_at_most_two_pages():
-    read, held = [], []
-    lock = threading.Lock()
-
-    def pages():
-        for n in range(6):
-            with lock:
-                read.append(n)
-            yield [n]
-
-    for page in read_ahead(pages()):
-        time.sleep(0.05)  # the reader has time to run ahead if it would
-        with lock:
-            held.append(len(read) - page[0])
-    assert max(held) <= 2 and read == list(range(6))
