@@ -84,7 +84,6 @@ def integration_sync(*, merchant, integration, trigger, full=False, dry_run=Fals
 
 def _run(*, merchant, integration, run, trigger, full, dry_run, product_ids, home_external_ids, clock):
     home, targets = integration.home, integration.targets
-    kind = kind_for(integration)
     log = RunLog(merchant=merchant, run=run, buffered=dry_run)
     logger.info("sync run=%s integration=%s merchant=%s trigger=%s full=%s dry_run=%s", run.pk, integration.pk,
                 merchant.pk, trigger, full, dry_run)
@@ -95,9 +94,10 @@ def _run(*, merchant, integration, run, trigger, full, dry_run, product_ids, hom
         # A real pass commits item by item (progress shows, a crash keeps what was done); a dry run
         # runs in one transaction that is rolled back.
         with transaction.atomic() if dry_run else nullcontext():
-            _prepare(integration, kind, home, home_connector, "home")
-            for target, connector in target_connectors:
-                _prepare(integration, kind, target, connector, "target")
+            if trigger != SyncRun.Trigger.SETUP:  # the set-up prepared every member just before its pass
+                member_prepare(integration=integration, connection=home, connector=home_connector, role="home")
+                for target, connector in target_connectors:
+                    member_prepare(integration=integration, connection=target, connector=connector, role="target")
             setup = full or trigger == SyncRun.Trigger.SETUP
             if integration.both_ways:
                 _run_both_ways(merchant=merchant, integration=integration, log=log, full=setup, dry_run=dry_run,
@@ -198,9 +198,11 @@ def _link_stock(*, merchant, integration, log, connections=None, product_ids=Non
             log.add(**entry)
 
 
-def _prepare(integration, kind, connection, connector, role):
-    found = connector.prepare(role=role, options=kind.prepare_options(integration, connection=connection,
-                                                                      role=role)) or {}
+def member_prepare(*, integration, connection, connector, role):
+    """Have ``connection``'s platform set up for its ``role`` as the integration's kind asks (idempotent),
+    and keep what it found (e.g. the account's currency) in the connection's settings."""
+    found = connector.prepare(role=role, options=kind_for(integration).prepare_options(
+        integration, connection=connection, role=role)) or {}
     changed = {k: v for k, v in found.items() if connection.settings.get(k) != v}
     if changed:
         connection.settings = {**connection.settings, **changed}

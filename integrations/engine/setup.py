@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integrations.engine.connections import ConnectionProblem, connection_activate, connection_disconnect
-from integrations.engine.runner import integration_sync
+from integrations.engine.runner import integration_sync, member_prepare
 from integrations.errors import ConnectorError
-from integrations.kinds import kind_for
 from integrations.models import Binding, Connection, Direction, Listing, Role
 from integrations.registry import connector_for
 from merchants.tenancy import ensure_owned, scoped
@@ -84,13 +83,12 @@ def integration_activate(*, merchant, integration):
     """Finish setup: prepare every member's platform, register webhooks, activate, run the setup sync."""
     ensure_owned(integration, merchant=merchant)
     _configure(merchant=merchant, integration=integration)
-    kind = kind_for(integration)
     problems = []
     home = integration.home
     for connection in integration.connections:
         role = "home" if connection == home else "target"
         connector = connector_for(connection)
-        connector.prepare(role=role, options=kind.prepare_options(integration, connection=connection, role=role))
+        member_prepare(integration=integration, connection=connection, connector=connector, role=role)
         try:
             issued = connector.register_webhooks(url=webhook_url(connection), secret=connection.webhook_secret)
         except ConnectorError as exc:
